@@ -1,0 +1,21 @@
+import type { AppName, AppRecord } from '@slipway/core';
+
+/**
+ * What the API needs from parts it may not import (git, docker, dynos). The
+ * server passes these in, so the API stays a thin layer over the store.
+ */
+export interface ApiOperations {
+  /** After an app's records are gone: remove its repository, images and cache. */
+  appDestroyed(app: AppRecord): Promise<void>;
+  /** Restart all dynos, one process type, or one dyno (`web.1`). */
+  restartDynos(app: AppName, target?: string): Promise<void>;
+  stopDyno(app: AppName, name: string): Promise<void>;
+  /** Roll a new release out (after config changes and rollbacks). */
+  rollOut(app: AppName): Promise<void>;
+}
+
+export interface ApiSettings {
+  apiKey: string;
+  gitUrl(app: string): string;
+  webUrl(app: string): string;
+}

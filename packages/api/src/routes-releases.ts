@@ -1,0 +1,76 @@
+import { Router } from 'express';
+import { parseConfigPatch, SlipwayError, toHerokuRelease, type AppRecord, type ConfigVars, type ReleaseRecord } from '@slipway/core';
+import {
+  currentReleaseVersion, getApp, getConfigVars, getCurrentRelease, getRelease, listReleases, recordRelease, withAppLock,
+  getFormation, setConfigVars, type RedisConnection,
+} from '@slipway/store';
+import type { ApiOperations } from './operations.js';
+import { sendRange } from './range.js';
+
+export function releasesRoutes(redis: RedisConnection, ops: ApiOperations): Router {
+  const r = Router();
+
+  r.get('/apps/:app/releases', async (req, res) => {
+    const app = await getApp(redis, req.params.app);
+    const [releases, current] = await Promise.all([listReleases(redis, app.name), currentReleaseVersion(redis, app.name)]);
+    sendRange(req, res, releases.map((rel) => ({ ...toHerokuRelease(rel, app, current) })), 'version');
+  });
+
+  r.get('/apps/:app/releases/:release', async (req, res) => {
+    const app = await getApp(redis, req.params.app);
+    const release = await getRelease(redis, app.name, req.params.release);
+    res.json(toHerokuRelease(release, app, await currentReleaseVersion(redis, app.name)));
+  });
+
+  /** Rollback: a new release with the old image and the old config. */
+  r.post('/apps/:app/releases', async (req, res) => {
+    const app = await getApp(redis, req.params.app);
+    const target = (req.body as { release?: unknown } | undefined)?.release;
+    if (typeof target !== 'string' && typeof target !== 'number') throw new SlipwayError('invalid_params', 'Expected {"release": "<id or version>"}.');
+    const release = await withAppLock(redis, app.name, 'rollback', async () => {
+      const old = await getRelease(redis, app.name, target);
+      if (!old.image) throw new SlipwayError('unprocessable_entity', `Release v${old.version} has no slug to roll back to.`);
+      await setConfigVars(redis, app.name, old.configVars);
+      return newRelease(app, old, old.configVars, `Rollback to v${old.version}`);
+    });
+    await ops.rollOut(app.name);
+    res.status(201).json(toHerokuRelease(release, app, release.version));
+  });
+
+  r.get('/apps/:app/config-vars', async (req, res) => {
+    const app = await getApp(redis, req.params.app);
+    res.json(await getConfigVars(redis, app.name));
+  });
+
+  /** Setting config makes a release when there is code to run it with (Heroku's rule). */
+  r.patch('/apps/:app/config-vars', async (req, res) => {
+    const app = await getApp(redis, req.params.app);
+    const patch = parseConfigPatch(req.body);
+    const { config, released } = await withAppLock(redis, app.name, 'config change', async () => {
+      const next: ConfigVars = { ...(await getConfigVars(redis, app.name)) };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      await setConfigVars(redis, app.name, next);
+      const current = await getCurrentRelease(redis, app.name);
+      if (!current) return { config: next, released: false };
+      const set = Object.keys(patch).filter((k) => patch[k] !== null);
+      const unset = Object.keys(patch).filter((k) => patch[k] === null);
+      const words = [set.length ? `Set ${set.join(', ')}` : '', unset.length ? `Remove ${unset.join(', ')}` : ''].filter(Boolean).join(' and ');
+      await newRelease(app, current, next, `${words} config vars`);
+      return { config: next, released: true };
+    });
+    if (released) await ops.rollOut(app.name);
+    res.json(config);
+  });
+
+  async function newRelease(app: AppRecord, base: ReleaseRecord, configVars: ConfigVars, description: string): Promise<ReleaseRecord> {
+    return recordRelease(
+      redis,
+      { app: app.name, image: base.image, processTypes: base.processTypes, configVars, description, status: 'succeeded', user: 'admin@slipway.local', commit: base.commit },
+      await getFormation(redis, app.name),
+    );
+  }
+  return r;
+}

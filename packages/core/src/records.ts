@@ -1,0 +1,62 @@
+import type { AppName } from './app-name.js';
+import type { ConfigVars } from './config-vars.js';
+import type { DynoSize } from './formation.js';
+import type { ProcessType, ProcessTypes } from './procfile.js';
+
+/** What the store keeps per app. Timestamps are ISO 8601 strings. */
+export interface AppRecord {
+  id: string;
+  name: AppName;
+  createdAt: string;
+  updatedAt: string;
+  releasedAt: string | null;
+  maintenance: boolean;
+}
+
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+/** Immutable once recorded: the image, the config it runs with and its process types. */
+export interface ReleaseRecord {
+  id: string;
+  app: AppName;
+  version: number;
+  image: string | null;
+  processTypes: ProcessTypes;
+  configVars: ConfigVars;
+  description: string;
+  status: ReleaseStatus;
+  createdAt: string;
+  user: string;
+  commit: string | null;
+}
+
+export type DynoState = 'starting' | 'up' | 'crashed' | 'down' | 'stopping';
+
+/** A dyno as Docker reports it, identified only by the container's labels. */
+export interface ActualDyno {
+  containerId: string;
+  app: AppName;
+  name: string; // web.1
+  type: ProcessType;
+  release: number;
+  port: number | null;
+  size: DynoSize;
+  command: string;
+  running: boolean;
+  exitCode: number | null;
+  createdAt: string;
+}
+
+/** Where one up web dyno listens. */
+export interface RouteTarget {
+  dyno: string;
+  port: number;
+  release: number;
+}
+
+export interface AppRoutes {
+  app: AppName;
+  hostnames: string[];
+  maintenance: boolean;
+  targets: RouteTarget[];
+}

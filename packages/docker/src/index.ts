@@ -1,0 +1,4 @@
+export { connectDocker, pingDocker, type DockerClient } from './client.js';
+export * from './images.js';
+export * from './dyno-containers.js';
+export * from './build-containers.js';

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * The Slipway daemon. Wired in the order a push flows through it:
+ * git (receive) -> builder (build, release) -> dynos (roll out) -> router (serve),
+ * with the API on top calling the same operations.
+ */
+import { createServer, type Server } from 'node:http';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createApi, requestHasKey, type ApiOperations } from '@slipway/api';
+import { deploy, type BuilderSettings } from '@slipway/builder';
+import { imageName, parseDynoName, type AppName } from '@slipway/core';
+import { connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers, stopDyno } from '@slipway/docker';
+import { DynoManager } from '@slipway/dynos';
+import { createGitHandler, removeRepo } from '@slipway/git';
+import { startRouter } from '@slipway/router';
+import { connectRedis, findApp, listReleases } from '@slipway/store';
+import { readSettings } from './settings.js';
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const s = readSettings();
+  const redis = connectRedis(s.redisUrl, 'slipway-daemon');
+  await redis.ping().catch((err: unknown) => {
+    throw new Error(`cannot reach Redis (${s.redisUrl.replace(/:[^:@/]*@/, ':***@')}): ${String(err)}`);
+  });
+  const docker = connectDocker(s.dockerHost);
+  await pingDocker(docker).catch((err: unknown) => {
+    throw new Error(`cannot reach dockerd${s.dockerHost ? ` at ${s.dockerHost}` : ''}: ${String(err)}`);
+  });
+  if (!(await imageExists(docker, s.stackImage))) log(`warning: stack image ${s.stackImage} is missing; builds will fail until ./scripts/up builds it`);
+  const stale = await removeStaleBuildContainers(docker, s.instance);
+  if (stale) log(`removed ${stale} build containers left by an earlier run`);
+
+  const webUrl = (app: string) => `http://${app}.${s.domain}${s.routerPort === 80 ? '' : `:${s.routerPort}`}/`;
+  const gitUrl = (app: string) => `http://${s.publicHost}:${s.apiPort}/${app}.git`;
+
+  const dynos = new DynoManager({
+    redis, docker, instance: s.instance, portRange: s.portRange,
+    bootTimeoutMs: s.bootTimeoutMs, stopGraceSeconds: s.stopGraceSeconds, log,
+  });
+  await dynos.start();
+
+  const router = await startRouter({ redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log });
+
+  const builderSettings: BuilderSettings = {
+    instance: s.instance,
+    stackImage: s.stackImage,
+    buildpacksDir: s.buildpacksDir,
+    cacheDir: join(s.home, 'cache'),
+    tmpDir: join(s.home, 'tmp'),
+    caBundle: s.caBundle,
+    memoryMb: s.buildMemoryMb,
+    timeoutMs: s.buildTimeoutMs,
+    defaultBuildpacks: ['nodejs'],
+    webUrl,
+  };
+
+  const git = createGitHandler({
+    reposDir: join(s.home, 'repos'),
+    hookBaseUrl: `http://127.0.0.1:${s.apiPort}`,
+    authenticate: (req) => requestHasKey(req, s.apiKey),
+    appExists: async (app) => (await findApp(redis, app)) !== null,
+    log,
+    onPush: async (push) => {
+      log(`git: push to ${push.app} ${push.ref} ${push.newRev.slice(0, 7)}`);
+      const release = await deploy(
+        {
+          redis, docker, settings: builderSettings,
+          rollOut: async (app, rel, out) => {
+            try {
+              await dynos.rollOut(app, rel);
+            } catch (err) {
+              out.error(`The new release did not start: ${err instanceof Error ? err.message : String(err)}`);
+              throw new Error('Release v' + rel.version + ' failed to start.');
+            }
+          },
+        },
+        { app: push.app, commit: push.newRev, source: push.source, output: push.output, signal: push.signal },
+      );
+      log(`git: push to ${push.app} ${release ? `released v${release.version}` : 'rejected'}`);
+      return release !== null;
+    },
+  });
+
+  const ops: ApiOperations = {
+    async appDestroyed(app) {
+      await dynos.reconcileApp(app.name);
+      const releases = await listReleases(redis, app.name).catch(() => []);
+      for (const r of releases) await removeImage(docker, imageName(app.name, r.version)).catch(() => undefined);
+      await removeRepo(join(s.home, 'repos'), app.name);
+      await rm(join(s.home, 'cache', app.name), { recursive: true, force: true });
+    },
+    async restartDynos(app, target) {
+      const all = (await listDynos(docker, s.instance)).filter((d) => d.app === app);
+      const chosen = all.filter((d) => !target || d.name === target || (parseDynoName(target) === null && d.type === target));
+      await Promise.all(chosen.map((d) => stopDyno(docker, s.instance, d.containerId, s.stopGraceSeconds)));
+      void dynos.reconcileApp(app as AppName).catch((err) => log(`restart ${app}: ${String(err)}`));
+    },
+    async stopDyno(app, name) {
+      await ops.restartDynos(app, name);
+    },
+    async rollOut(app) {
+      void dynos.reconcileApp(app).catch((err) => log(`roll-out ${app}: ${String(err)}`));
+    },
+  };
+  const api = createApi(redis, { apiKey: s.apiKey, gitUrl, webUrl }, ops, log);
+
+  const server: Server = createServer((req, res) => {
+    if (!git.handle(req, res)) api(req, res);
+  });
+  // Builds can take minutes; the git handler has its own upper bound.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(s.apiPort, s.bindHost, resolve);
+  });
+  log(`api and git listening on http://${s.bindHost}:${s.apiPort}, router on :${router.port}, domain ${s.domain}, instance ${s.instance}`);
+
+  const shutdown = async (signal: string) => {
+    log(`${signal}: shutting down (dynos keep running and are adopted on the next start)`);
+    server.close();
+    await Promise.allSettled([router.close(), dynos.stop()]);
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+process.on('unhandledRejection', (err) => log(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+
+main().catch((err: unknown) => {
+  log(`fatal: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+/** Every Redis key Slipway uses is built here, and only here. */
+const P = 'slipway';
+
+export const keys = {
+  apps: () => `${P}:apps`, // hash name -> AppRecord JSON
+  appIds: () => `${P}:app-ids`, // hash id -> name
+  releases: (app: string) => `${P}:apps:${app}:releases`, // hash version -> ReleaseRecord JSON
+  releaseSeq: (app: string) => `${P}:apps:${app}:release-seq`,
+  currentRelease: (app: string) => `${P}:apps:${app}:current-release`,
+  formation: (app: string) => `${P}:apps:${app}:formation`,
+  config: (app: string) => `${P}:apps:${app}:config`,
+  dynos: (app: string) => `${P}:apps:${app}:dynos`, // hash dyno name -> DynoStatus JSON
+  lock: (app: string) => `${P}:locks:${app}`,
+  ports: () => `${P}:ports`, // hash port -> owner
+  routes: () => `${P}:routes`, // hash app -> AppRoutes JSON
+  routeEvents: () => `${P}:route-events`, // stream
+  desiredEvents: () => `${P}:desired-events`, // stream: formation/release changed
+  hostnames: () => `${P}:hostnames`, // hash hostname -> app
+};
+
+/** Every per-app key, for destroying an app in one transaction. */
+export function appKeys(app: string): string[] {
+  return [keys.releases(app), keys.releaseSeq(app), keys.currentRelease(app), keys.formation(app), keys.config(app), keys.dynos(app)];
+}

@@ -1,0 +1,22 @@
+import type { AppName, AppRoutes } from '@slipway/core';
+import type { Redis } from 'ioredis';
+import { keys } from './keys.js';
+
+/** Replaces one app's routes and appends a route event in the same transaction. */
+export async function putAppRoutes(redis: Redis, routes: AppRoutes): Promise<void> {
+  await redis
+    .multi()
+    .hset(keys.routes(), routes.app, JSON.stringify(routes))
+    .xadd(keys.routeEvents(), 'MAXLEN', '~', '10000', '*', 'app', routes.app)
+    .exec();
+}
+
+export async function getAppRoutes(redis: Redis, app: AppName): Promise<AppRoutes | null> {
+  const json = await redis.hget(keys.routes(), app);
+  return json ? (JSON.parse(json) as AppRoutes) : null;
+}
+
+export async function listRoutes(redis: Redis): Promise<AppRoutes[]> {
+  const all = await redis.hvals(keys.routes());
+  return all.map((json) => JSON.parse(json) as AppRoutes);
+}
