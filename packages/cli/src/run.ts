@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import type { SlipwayClient } from '@slipway/client';
+import { formatBang, type Io } from './io.js';
+import { apps } from './commands/apps/index.js';
+import { appsCreate } from './commands/apps/create.js';
+import { appsInfo } from './commands/apps/info.js';
+import { appsDestroy } from './commands/apps/destroy.js';
+import { ps } from './commands/ps/index.js';
+import { psScale } from './commands/ps/scale.js';
+import { psRestart } from './commands/ps/restart.js';
+import { psStop } from './commands/ps/stop.js';
+import { releases } from './commands/releases/index.js';
+import { releasesInfo } from './commands/releases/info.js';
+import { rollback } from './commands/rollback/index.js';
+import { config } from './commands/config/index.js';
+import { configGet } from './commands/config/get.js';
+import { configSet } from './commands/config/set.js';
+import { configUnset } from './commands/config/unset.js';
+
+/** Every command, in the order `slipway --help` lists them. */
+export const COMMANDS = [
+  apps, appsCreate, appsInfo, appsDestroy,
+  config, configGet, configSet, configUnset,
+  ps, psScale, psRestart, psStop,
+  releases, releasesInfo, rollback,
+] as const;
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The whole `slipway` program. The client is a thunk, so `--help` and argument
+ * errors never need an API key. Commander exits nothing itself: its errors and
+ * help come back to `runCli` as CommanderErrors.
+ */
+export function createProgram(client: () => SlipwayClient, io: Io): Command {
+  const program = new Command('slipway')
+    .description('Slipway: git push to deploy, Heroku style.')
+    .version(VERSION, '-v, --version', 'print the version');
+  for (const make of COMMANDS) program.addCommand(make(client, io));
+  forEachCommand(program, (cmd) =>
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(formatBang(s.replace(/^error: /, '').trimEnd())),
+    }),
+  );
+  return program;
+}
+
+/** Runs one command line and answers the exit code: 0 on success, 1 (or Commander's code) on failure. */
+export async function runCli(argv: readonly string[], client: () => SlipwayClient, io: Io): Promise<number> {
+  const program = createProgram(client, io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    io.stderr(formatBang(err instanceof Error ? err.message : String(err)));
+    if (process.env.SLIPWAY_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, fn);
+}

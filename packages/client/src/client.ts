@@ -1,0 +1,47 @@
+import type { ConfigVars, ConfigVarsPatch, HerokuAccount, HerokuApp, HerokuDyno, HerokuFormation, HerokuRelease } from '@slipway/core';
+import { createHttp, type Http, type HttpOptions } from './http.js';
+import { getAccount } from './account.js';
+import * as apps from './apps.js';
+import * as releases from './releases.js';
+import * as configVars from './config-vars.js';
+import * as formation from './formation.js';
+import type { FormationPatch } from './formation.js';
+import * as dynos from './dynos.js';
+
+/**
+ * A typed client of the Slipway API (Heroku Platform API v3 paths and shapes).
+ * One method per endpoint; each is a one-line call into a resource file.
+ * Failures throw `SlipwayApiError` (a `SlipwayError`) carrying the server's id.
+ */
+export class SlipwayClient {
+  readonly #http: Http;
+
+  constructor(opts: HttpOptions) {
+    this.#http = createHttp(opts);
+  }
+
+  get apiUrl(): string {
+    return this.#http.apiUrl;
+  }
+
+  account(): Promise<HerokuAccount> { return getAccount(this.#http); }
+
+  listApps(): Promise<HerokuApp[]> { return apps.listApps(this.#http); }
+  createApp(name?: string): Promise<HerokuApp> { return apps.createApp(this.#http, name); }
+  getApp(app: string): Promise<HerokuApp> { return apps.getApp(this.#http, app); }
+  destroyApp(app: string): Promise<HerokuApp> { return apps.destroyApp(this.#http, app); }
+
+  listReleases(app: string): Promise<HerokuRelease[]> { return releases.listReleases(this.#http, app); }
+  getRelease(app: string, idOrVersion: string | number): Promise<HerokuRelease> { return releases.getRelease(this.#http, app, idOrVersion); }
+  rollback(app: string, idOrVersion: string | number): Promise<HerokuRelease> { return releases.rollback(this.#http, app, idOrVersion); }
+
+  getConfigVars(app: string): Promise<ConfigVars> { return configVars.getConfigVars(this.#http, app); }
+  updateConfigVars(app: string, patch: ConfigVarsPatch): Promise<ConfigVars> { return configVars.updateConfigVars(this.#http, app, patch); }
+
+  listFormation(app: string): Promise<HerokuFormation[]> { return formation.listFormation(this.#http, app); }
+  updateFormation(app: string, updates: readonly FormationPatch[]): Promise<HerokuFormation[]> { return formation.updateFormation(this.#http, app, updates); }
+
+  listDynos(app: string): Promise<HerokuDyno[]> { return dynos.listDynos(this.#http, app); }
+  restartDynos(app: string, nameOrType?: string): Promise<void> { return dynos.restartDynos(this.#http, app, nameOrType); }
+  stopDyno(app: string, name: string): Promise<void> { return dynos.stopDyno(this.#http, app, name); }
+}

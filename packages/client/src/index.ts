@@ -1,0 +1,4 @@
+export { SlipwayClient } from './client.js';
+export { SlipwayApiError } from './errors.js';
+export { ACCEPT, type HttpOptions } from './http.js';
+export type { FormationPatch } from './formation.js';
