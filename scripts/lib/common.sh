@@ -3,6 +3,8 @@
 
 SLIPWAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK_IMAGE="${SLIPWAY_STACK_IMAGE:-slipway/stack:bookworm}"
+# Bump when the package list changes, so a cached older stack is rebuilt.
+STACK_VERSION=2
 
 say() { printf -- '-----> %s\n' "$*"; }
 note() { printf -- '       %s\n' "$*"; }
@@ -53,14 +55,17 @@ ensure_dockerd() {
 # The stack image is debootstrap minbase plus what buildpacks need. It is slow
 # to make (about 40 s), so it is built only when missing.
 ensure_stack_image() {
-  if docker image inspect "$STACK_IMAGE" >/dev/null 2>&1; then note "stack image $STACK_IMAGE present"; return; fi
+  local have
+  have="$(docker image inspect --format '{{ index .Config.Labels "io.slipway.stack-version" }}' "$STACK_IMAGE" 2>/dev/null || true)"
+  if [ "$have" = "$STACK_VERSION" ]; then note "stack image $STACK_IMAGE present"; return; fi
   say "Building stack image $STACK_IMAGE (debootstrap, about a minute)"
   local mirror
   mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)"
   mirror="${mirror:-http://deb.debian.org/debian}"
   local dir
   dir="$(mktemp -d /var/tmp/slipway-stack.XXXXXX)"
-  local pkgs=ca-certificates,curl,git,python3,xz-utils,procps,bash,coreutils,tar,gzip
+  # libatomic1: Node 26 and later link against it.
+  local pkgs=ca-certificates,curl,git,python3,xz-utils,procps,bash,coreutils,tar,gzip,libatomic1
   if ! debootstrap --variant=minbase --include="$pkgs" bookworm "$dir" "$mirror" >"$dir.log" 2>&1; then
     tail -20 "$dir.log" >&2; rm -rf "$dir"; die "debootstrap failed (log above)"
   fi
@@ -72,6 +77,7 @@ ensure_stack_image() {
     -c 'ENV LANG=C.UTF-8' \
     -c 'WORKDIR /app' \
     -c 'LABEL io.slipway.stack=bookworm' \
+    -c "LABEL io.slipway.stack-version=$STACK_VERSION" \
     - "$STACK_IMAGE" >/dev/null
   rm -rf "$dir" "$dir.log"
   note "stack image $STACK_IMAGE built"
