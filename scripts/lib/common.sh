@@ -83,8 +83,8 @@ ensure_stack_image() {
   note "stack image $STACK_IMAGE built"
 }
 
-redis_ping() { # url
-  redis-cli -u "$1" --no-auth-warning ping 2>/dev/null | grep -q PONG
+redis_ping() { # port password; the password goes by environment, not argv
+  REDISCLI_AUTH="$2" redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG
 }
 
 # A dedicated Redis on loopback with a generated password and AOF, so that
@@ -97,8 +97,9 @@ ensure_redis() {
   [ -s "$dir/password" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/password")
   [ -s "$dir/port" ] || echo "$port" >"$dir/port"
   port="$(cat "$dir/port")"
-  local url="redis://:$(cat "$dir/password")@127.0.0.1:$port/0"
-  if redis_ping "$url"; then echo "$url"; return; fi
+  local password; password="$(cat "$dir/password")"
+  local url="redis://default:$password@127.0.0.1:$port/0"
+  if redis_ping "$port" "$password"; then echo "$url"; return; fi
   if [ -f "$dir/redis.pid" ] && ! kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then rm -f "$dir/redis.pid"; fi
   cat >"$dir/redis.conf" <<CONF
 bind 127.0.0.1
@@ -114,7 +115,7 @@ save ""
 CONF
   chmod 600 "$dir/redis.conf"
   redis-server "$dir/redis.conf" >/dev/null
-  for _ in $(seq 1 50); do redis_ping "$url" && { echo "$url"; return; }; sleep 0.1; done
+  for _ in $(seq 1 50); do redis_ping "$port" "$password" && { echo "$url"; return; }; sleep 0.1; done
   tail -20 "$dir/redis.log" >&2
   die "redis-server did not answer on 127.0.0.1:$port"
 }

@@ -68,7 +68,7 @@ function localRedisUrl(home: string): string {
   try {
     const password = readFileSync(join(dir, 'password'), 'utf8').trim();
     const p = readFileSync(join(dir, 'port'), 'utf8').trim();
-    return `redis://:${password}@127.0.0.1:${p}/0`;
+    return `redis://default:${password}@127.0.0.1:${p}/0`;
   } catch {
     throw new Error(`REDIS_URL is not set and no Redis was set up under ${dir}; run ./scripts/up or set REDIS_URL.`);
   }
