@@ -2,7 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { eventually, httpRequest, Instance, sleep } from './helpers/instance.js';
+
+const run = promisify(execFile);
 
 describe('bad input gets a clear error and loses nothing', () => {
   const slipway = new Instance();
@@ -135,11 +139,12 @@ describe('bad input gets a clear error and loses nothing', () => {
     assert.ok(slipway.daemonAlive(), slipway.log);
     const health = await httpRequest(`${slipway.apiUrl}/health`);
     assert.equal(health.status, 200);
-    // The app lock is released, so the next push is not refused as "in progress".
-    const next = await eventually('the build lock to be released', async () => {
-      const r = await slipway.api('GET', `/apps/${app}`);
-      return r.status === 200 ? r : undefined;
-    });
-    assert.equal(next.json.name, app);
+    // Nothing is left half-done: no build container remains, and the next push
+    // is not refused as "in progress" and deploys.
+    const builds = await run('docker', ['ps', '-aq', '--filter', `label=io.slipway.instance=${slipway.instanceId}`, '--filter', 'label=io.slipway.role=build']);
+    assert.equal(builds.stdout.trim(), '');
+    const again = await slipway.push(dir, app);
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.output, /released v1/);
   });
 });

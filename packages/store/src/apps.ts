@@ -8,7 +8,9 @@ export async function createApp(redis: Redis, name: AppName, now = new Date()): 
   const app: AppRecord = { id: randomUUID(), name, createdAt: at, updatedAt: at, releasedAt: null, maintenance: false };
   const created = await redis.hsetnx(keys.apps(), name, JSON.stringify(app));
   if (created === 0) throw new SlipwayError('conflict', `Name ${name} is already taken.`, 'app');
-  await redis.hset(keys.appIds(), app.id, name);
+  // The event makes the dyno manager publish the app's (empty) routes, so the
+  // router answers 503 "no web dynos" for it rather than 404 "no such app".
+  await redis.multi().hset(keys.appIds(), app.id, name).xadd(keys.desiredEvents(), 'MAXLEN', '~', '10000', '*', 'app', name).exec();
   return app;
 }
 
