@@ -66,7 +66,6 @@ export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<Rele
     out.step(`Building on the bookworm stack`);
     for (const stage of BUILD_STAGES) await stage.run(ctx);
     const release = await recordDeployRelease(deps, ctx, req.user ?? 'admin@slipway.local');
-    out.step(`Launching...`);
     await deps.rollOut(req.app, release, out);
     failed = false;
     out.step(`Launching... released v${release.version}`);

@@ -107,7 +107,8 @@ export async function compile(ctx: DeployContext): Promise<void> {
       'WORKDIR /app',
       `LABEL ${LABELS.instance}=${s.instance} ${LABELS.app}=${ctx.app} ${LABELS.release}=${ctx.version}`,
     ]);
-    const size = await imageSize(ctx.docker, ctx.image);
+    // The slug is what the build added on top of the stack, as Heroku reports it.
+    const size = (await imageSize(ctx.docker, ctx.image)) - (await imageSize(ctx.docker, s.stackImage));
     ctx.out.info(`Done: ${(size / 1024 / 1024).toFixed(1)}M`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
