@@ -16,7 +16,16 @@ export async function getAppRoutes(redis: Redis, app: AppName): Promise<AppRoute
   return json ? (JSON.parse(json) as AppRoutes) : null;
 }
 
-export async function listRoutes(redis: Redis): Promise<AppRoutes[]> {
-  const all = await redis.hvals(keys.routes());
-  return all.map((json) => JSON.parse(json) as AppRoutes);
+/** Every app's routes. A record that is not JSON is skipped (and reported), so one bad record cannot stop routing for all. */
+export async function listRoutes(redis: Redis, onBadRecord: (app: string, err: unknown) => void = () => undefined): Promise<AppRoutes[]> {
+  const all = await redis.hgetall(keys.routes());
+  const routes: AppRoutes[] = [];
+  for (const [app, json] of Object.entries(all)) {
+    try {
+      routes.push(JSON.parse(json) as AppRoutes);
+    } catch (err) {
+      onBadRecord(app, err);
+    }
+  }
+  return routes;
 }
