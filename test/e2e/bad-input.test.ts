@@ -139,6 +139,9 @@ describe('bad input gets a clear error and loses nothing', () => {
     assert.ok(slipway.daemonAlive(), slipway.log);
     const health = await httpRequest(`${slipway.apiUrl}/health`);
     assert.equal(health.status, 200);
+    // The server noticed: the build was cancelled and nothing was released.
+    await eventually('the aborted deploy to be rejected', async () => slipway.log.includes(`git: push to ${app} rejected`));
+    assert.deepEqual((await slipway.api('GET', `/apps/${app}/releases`)).json, []);
     // Nothing is left half-done: no build container remains, and the next push
     // is not refused as "in progress" and deploys.
     const builds = await run('docker', ['ps', '-aq', '--filter', `label=io.slipway.instance=${slipway.instanceId}`, '--filter', 'label=io.slipway.role=build']);

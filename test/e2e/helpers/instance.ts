@@ -191,14 +191,26 @@ export class Instance {
     return dir;
   }
 
-  /** Runs the real `git push` over HTTP and returns its exit code and all it printed. */
+  /**
+   * Runs the real `git push` over HTTP and returns its exit code and all it
+   * printed. Aborting kills the whole process group: killing `git` alone
+   * leaves its `git-remote-http` helper finishing the push.
+   */
   push(dir: string, app: string, opts: { key?: string; ref?: string; onOutput?: (chunk: string) => void; signal?: AbortSignal } = {}): Promise<PushResult> {
     return new Promise((resolve) => {
       const child = spawn('git', ['push', this.gitUrl(app, opts.key), opts.ref ?? 'main'], {
         cwd: dir,
         env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-        signal: opts.signal,
+        detached: true,
       });
+      const kill = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      opts.signal?.addEventListener('abort', kill, { once: true });
       let output = '';
       const onData = (d: Buffer) => {
         output += d.toString();
@@ -207,7 +219,10 @@ export class Instance {
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       child.on('error', () => undefined);
-      child.on('close', (code) => resolve({ code: code ?? 128, output }));
+      child.on('close', (code) => {
+        opts.signal?.removeEventListener('abort', kill);
+        resolve({ code: code ?? 128, output });
+      });
     });
   }
 
