@@ -1,4 +1,4 @@
-import type { AppName, AppRecord } from '@slipway/core';
+import type { AppName, AppRecord, BuildRecord } from '@slipway/core';
 
 /**
  * What the API needs from parts it may not import (git, docker, dynos). The
@@ -12,10 +12,16 @@ export interface ApiOperations {
   stopDyno(app: AppName, name: string): Promise<void>;
   /** Roll a new release out (after config changes and rollbacks). */
   rollOut(app: AppName): Promise<void>;
+  /** Records a build of a source tarball and runs it in the background. */
+  startSourceBuild(app: AppName, source: BuildRecord['sourceBlob']): Promise<BuildRecord>;
+  /** Throws a SlipwayError for a buildpack reference the builder cannot use. */
+  validateBuildpacks(list: string[]): void;
 }
 
 export interface ApiSettings {
   apiKey: string;
+  /** How clients reach the API, for URLs it hands out (output_stream_url). */
+  apiUrl: string;
   gitUrl(app: string): string;
   webUrl(app: string): string;
 }

@@ -56,7 +56,7 @@ export function appsRoutes(redis: RedisConnection, settings: ApiSettings, ops: A
   });
 
   // Asked for by the Heroku CLI's apps:info; we have none of these yet.
-  for (const path of ['addons', 'collaborators', 'sni-endpoints', 'features', 'buildpack-installations', 'webhooks']) {
+  for (const path of ['addons', 'collaborators', 'sni-endpoints', 'features', 'webhooks']) {
     r.get(`/apps/:app/${path}`, async (req, res) => {
       await getApp(redis, req.params.app);
       res.json([]);

@@ -1,9 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
-import { formationForRelease, type AppName, type ReleaseRecord } from '@slipway/core';
-import type { DockerClient } from '@slipway/docker';
-import { acquireAppLock, getConfigVars, getFormation, peekNextVersion, recordRelease, updateApp, type RedisConnection } from '@slipway/store';
+import { formationForRelease, type AppName, type BuildRecord, type ReleaseRecord } from '@slipway/core';
+import { removeImage, type DockerClient } from '@slipway/docker';
+import {
+  acquireAppLock, appendBuildOutput, getBuildpacks, createBuild, finishBuild, getConfigVars, getCurrentRelease, getFormation, listReleases,
+  peekNextVersion, recordRelease, updateApp, type RedisConnection,
+} from '@slipway/store';
 import { BuildError } from './errors.js';
 import { buildOutput, type BuildOutput } from './output.js';
+import { recordingOutput } from './output-recorder.js';
 import type { BuilderSettings } from './settings.js';
 import { cleanUp, compile, describeFailure, readProcfile, receiveSource, type DeployContext } from './stages.js';
 
@@ -17,11 +21,21 @@ export interface DeployDeps {
 
 export interface DeployRequest {
   app: AppName;
+  /** The commit (git) or the source version (tarball), shown in the release description. */
   commit: string;
   source: Readable;
   output: Writable;
   signal: AbortSignal;
   user?: string;
+  /** A build already recorded (tarball deploys make it before answering the API call). */
+  build?: BuildRecord;
+}
+
+export interface DeployResult {
+  build: BuildRecord;
+  release: ReleaseRecord | null;
+  /** The commit was already live, so nothing was built. */
+  unchanged: boolean;
 }
 
 interface Stage {
@@ -37,18 +51,27 @@ const BUILD_STAGES: readonly Stage[] = [
 ];
 
 /**
- * One git push: build, record the release, roll it out. A failure at any stage
+ * One deploy: build, record the release, roll it out. A failure at any stage
  * is reported with ` !     ` and leaves the previous release live.
  */
-export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<ReleaseRecord | null> {
-  const out = buildOutput(req.output);
+export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<DeployResult> {
+  const user = req.user ?? 'admin@slipway.local';
+  const build = req.build ?? (await createBuild(deps.redis, req.app, { url: null, version: req.commit, checksum: null }, user));
+  const recorder = recordingOutput(req.output, (text) => appendBuildOutput(deps.redis, build.id, text));
+  const out = buildOutput(recorder.stream);
+  const finish = async (status: 'succeeded' | 'failed', release: ReleaseRecord | null, unchanged = false): Promise<DeployResult> => {
+    await recorder.flush();
+    const done = await finishBuild(deps.redis, build, status, release);
+    return { build: done, release, unchanged };
+  };
+
   let lock;
   try {
     lock = await acquireAppLock(deps.redis, req.app, 'build');
   } catch (err) {
     req.source.resume();
     out.error(describeFailure(err));
-    return null;
+    return finish('failed', null);
   }
   const ctx: DeployContext = {
     app: req.app,
@@ -56,6 +79,7 @@ export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<Rele
     version: await peekNextVersion(deps.redis, req.app),
     source: req.source,
     config: await getConfigVars(deps.redis, req.app),
+    installedBuildpacks: await getBuildpacks(deps.redis, req.app),
     out,
     signal: req.signal,
     settings: deps.settings,
@@ -63,19 +87,27 @@ export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<Rele
   };
   let failed = true;
   try {
+    const current = await getCurrentRelease(deps.redis, req.app);
+    if (current?.commit && current.commit === req.commit && current.image) {
+      req.source.resume();
+      out.step(`Commit ${req.commit.slice(0, 7)} is already live as v${current.version}; nothing to deploy.`);
+      failed = false;
+      return await finish('succeeded', current, true);
+    }
     out.step(`Building on the bookworm stack`);
     for (const stage of BUILD_STAGES) await stage.run(ctx);
-    const release = await recordDeployRelease(deps, ctx, req.user ?? 'admin@slipway.local');
+    const release = await recordDeployRelease(deps, ctx, user);
     await deps.rollOut(req.app, release, out);
     failed = false;
     out.step(`Launching... released v${release.version}`);
     out.info(`${deps.settings.webUrl(req.app)} deployed to Slipway`);
-    return release;
+    await pruneImages(deps, req.app).catch(() => undefined);
+    return await finish('succeeded', release);
   } catch (err) {
     if (!(err instanceof BuildError && err.reported)) out.error(describeFailure(err));
     const recorded = await isRecorded(deps, ctx);
     out.error(recorded ? 'Push rejected: the release was recorded but its dynos did not start.' : 'Push rejected, failed to compile app.');
-    return null;
+    return await finish('failed', null);
   } finally {
     await cleanUp(ctx, failed && !(await isRecorded(deps, ctx))).catch(() => undefined);
     await lock.release().catch(() => undefined);
@@ -101,6 +133,19 @@ async function recordDeployRelease(deps: DeployDeps, ctx: DeployContext, user: s
   );
   await updateApp(deps.redis, ctx.app, { releasedAt: release.createdAt });
   return release;
+}
+
+/**
+ * Keeps the images of the last `keepReleases` releases (so rollback stays
+ * instant) and removes older ones, so the disk does not fill.
+ */
+async function pruneImages(deps: DeployDeps, app: AppName): Promise<void> {
+  const releases = await listReleases(deps.redis, app);
+  const images = [...new Set(releases.map((r) => r.image).filter((i): i is string => i !== null))];
+  const keep = new Set(releases.slice(-deps.settings.keepReleases).map((r) => r.image));
+  for (const image of images) {
+    if (!keep.has(image) && image.startsWith(`slipway/${app}:`)) await removeImage(deps.docker, image);
+  }
 }
 
 async function isRecorded(deps: DeployDeps, ctx: DeployContext): Promise<boolean> {

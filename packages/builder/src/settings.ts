@@ -14,8 +14,10 @@ export interface BuilderSettings {
   caBundle: string | null;
   memoryMb: number;
   timeoutMs: number;
-  /** Buildpacks tried in order when the app names none. */
-  defaultBuildpacks: string[];
+  /** Largest slug (what the build adds to the stack) accepted, in bytes. */
+  maxSlugBytes: number;
+  /** Release images kept for rollback; older ones are removed. */
+  keepReleases: number;
   webUrl(app: string): string;
 }
 

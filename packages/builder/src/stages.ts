@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, access } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { BuildError } from './errors.js';
 import type { BuildOutput } from './output.js';
 import { mergeProcessTypes } from './release-info.js';
 import { DRIVER_DIR, type BuilderSettings } from './settings.js';
+import { chooseBuildpacks, type BuildpackRef } from './buildpacks.js';
 
 /** Everything one deploy knows; each stage reads it and fills in its part. */
 export interface DeployContext {
@@ -22,6 +23,8 @@ export interface DeployContext {
   signal: AbortSignal;
   settings: BuilderSettings;
   docker: DockerClient;
+  /** The app's buildpack setting (`buildpacks:set`), empty to detect. */
+  installedBuildpacks: string[];
   workDir?: string;
   tarPath?: string;
   procfile?: ProcessTypes | null;
@@ -68,7 +71,16 @@ export async function compile(ctx: DeployContext): Promise<void> {
   // ENV_DIR: one file per config var; values never go on a command line or into the output.
   await Promise.all(Object.entries(ctx.config).map(([k, v]) => writeFile(join(envDir, k), v, { mode: 0o600 })));
 
+  const refs = chooseBuildpacks({
+    installed: ctx.installedBuildpacks,
+    buildpackUrl: ctx.config.BUILDPACK_URL,
+    dotBuildpacks: await readSourceFile(ctx.tarPath!, 'app/.buildpacks'),
+    builtins: await builtinBuildpacks(s.buildpacksDir),
+  });
+  const { args, extraBinds } = await driverArgs(refs);
+  const timeoutMs = buildTimeoutMs(ctx.config, s.timeoutMs);
   const binds = [
+    ...extraBinds,
     `${s.buildpacksDir}:/buildpacks:ro`,
     `${DRIVER_DIR}:/slipway/builder:ro`,
     `${cacheDir}:/cache`,
@@ -85,7 +97,7 @@ export async function compile(ctx: DeployContext): Promise<void> {
     instance: s.instance,
     app: ctx.app,
     image: s.stackImage,
-    cmd: ['/slipway/builder/build', ...s.defaultBuildpacks.map((b) => `/buildpacks/${b}`)],
+    cmd: ['/slipway/builder/build', ...args],
     env,
     binds,
     memoryMb: s.memoryMb,
@@ -93,9 +105,9 @@ export async function compile(ctx: DeployContext): Promise<void> {
   const onAbort = () => void build.remove().catch(() => undefined);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const code = await build.run(createReadStream(ctx.tarPath!), forwardTo(ctx.out.raw), s.timeoutMs);
+    const code = await build.run(createReadStream(ctx.tarPath!), forwardTo(ctx.out.raw), timeoutMs);
     checkAborted(ctx);
-    if (code === 124) throw new BuildError('compile', `Build timed out after ${Math.round(s.timeoutMs / 60000)} minutes.`);
+    if (code === 124) throw new BuildError('compile', `Build timed out after ${formatDuration(timeoutMs)} (set SLIPWAY_BUILD_TIMEOUT, in seconds, to change it).`);
     if (code !== 0) throw new BuildError('compile', 'Build failed', true);
     ctx.releaseYaml = await readFile(join(outDir, 'release.yml'), 'utf8').catch(() => null);
     ctx.processTypes = mergeProcessTypes(ctx.procfile ?? null, ctx.releaseYaml);
@@ -110,10 +122,62 @@ export async function compile(ctx: DeployContext): Promise<void> {
     // The slug is what the build added on top of the stack, as Heroku reports it.
     const size = (await imageSize(ctx.docker, ctx.image)) - (await imageSize(ctx.docker, s.stackImage));
     ctx.out.info(`Done: ${(size / 1024 / 1024).toFixed(1)}M`);
+    if (size > s.maxSlugBytes) {
+      throw new BuildError('compile', `Compiled slug size ${(size / 1024 / 1024).toFixed(0)}M is too large (max is ${(s.maxSlugBytes / 1024 / 1024).toFixed(0)}M).`);
+    }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await build.remove();
   }
+}
+
+async function readSourceFile(tarPath: string, member: string): Promise<string | null> {
+  const result = await execa('tar', ['-xOf', tarPath, member], { reject: false, encoding: 'utf8' });
+  return result.exitCode === 0 ? result.stdout : null;
+}
+
+/** Built-in buildpacks are the directories of buildpacksDir that have bin/detect. */
+async function builtinBuildpacks(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const name of names) {
+    if (await access(join(dir, name, 'bin', 'detect')).then(() => true, () => false)) found.push(name);
+  }
+  return found;
+}
+
+/**
+ * Driver arguments for the chosen buildpacks: built-ins by their mounted path,
+ * local paths mounted read-only, git URLs cloned inside the build container.
+ * No arguments means "detect over every built-in, in buildpacks/ORDER".
+ */
+async function driverArgs(refs: BuildpackRef[]): Promise<{ args: string[]; extraBinds: string[] }> {
+  const args: string[] = [];
+  const extraBinds: string[] = [];
+  for (const [i, ref] of refs.entries()) {
+    if (ref.kind === 'builtin') args.push(`/buildpacks/${ref.name}`);
+    else if (ref.kind === 'url') args.push(ref.url);
+    else {
+      const ok = await access(join(ref.path, 'bin', 'compile')).then(() => true, () => false);
+      if (!ok) throw new BuildError('detect', `Buildpack ${ref.path} has no bin/compile.`);
+      extraBinds.push(`${ref.path}:/buildpacks-custom/${i}:ro`);
+      args.push(`/buildpacks-custom/${i}`);
+    }
+  }
+  return { args, extraBinds };
+}
+
+/** SLIPWAY_BUILD_TIMEOUT (seconds) in the app's config overrides the platform default. */
+function buildTimeoutMs(config: ConfigVars, fallbackMs: number): number {
+  const raw = config.SLIPWAY_BUILD_TIMEOUT;
+  if (raw === undefined) return fallbackMs;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new BuildError('detect', `SLIPWAY_BUILD_TIMEOUT=${raw} is not a number of seconds.`);
+  return seconds * 1000;
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} seconds`;
 }
 
 /** Undo what a failed deploy made, so no half-made image is left behind. */

@@ -134,3 +134,35 @@ export function toHerokuFormation(entry: FormationEntry, command: string, app: A
     updated_at: app.updatedAt,
   };
 }
+
+export interface HerokuBuild {
+  id: string;
+  app: { id: string; name: string };
+  buildpacks: { url: string; name: string }[] | null;
+  created_at: string;
+  updated_at: string;
+  output_stream_url: string;
+  source_blob: { checksum: string | null; url: string | null; version: string | null; version_description: string | null };
+  release: { id: string; version: number } | null;
+  slug: { id: string } | null;
+  stack: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  user: { id: string; email: string };
+}
+
+export function toHerokuBuild(build: import('./records.js').BuildRecord, app: AppRecord, outputStreamUrl: string): HerokuBuild {
+  return {
+    id: build.id,
+    app: { id: app.id, name: app.name },
+    buildpacks: null,
+    created_at: build.createdAt,
+    updated_at: build.updatedAt,
+    output_stream_url: outputStreamUrl,
+    source_blob: { checksum: build.sourceBlob.checksum, url: build.sourceBlob.url, version: build.sourceBlob.version, version_description: null },
+    release: build.releaseId && build.releaseVersion !== null ? { id: build.releaseId, version: build.releaseVersion } : null,
+    slug: build.releaseId ? { id: build.releaseId } : null,
+    stack: STACK.name,
+    status: build.status,
+    user: { id: OWNER.id, email: build.user },
+  };
+}

@@ -6,3 +6,4 @@ export * from './config-vars.js';
 export * from './records.js';
 export * from './heroku-shapes.js';
 export * from './labels.js';
+export * from './log-line.js';

@@ -60,3 +60,20 @@ export interface AppRoutes {
   maintenance: boolean;
   targets: RouteTarget[];
 }
+
+export type BuildStatus = 'pending' | 'succeeded' | 'failed';
+
+/** One build, from a push or a source tarball. */
+export interface BuildRecord {
+  id: string;
+  app: AppName;
+  status: BuildStatus;
+  sourceBlob: { url: string | null; version: string | null; checksum: string | null };
+  releaseId: string | null;
+  releaseVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+  user: string;
+  /** Lets output_stream_url be fetched without the API key, as Heroku's CLI does. */
+  outputToken: string;
+}

@@ -6,15 +6,17 @@
  */
 import { createServer, type Server } from 'node:http';
 import { rm } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { createApi, requestHasKey, type ApiOperations } from '@slipway/api';
-import { deploy, type BuilderSettings } from '@slipway/builder';
-import { imageName, parseDynoName, type AppName } from '@slipway/core';
+import { deploy, fetchSourceTarball, parseBuildpackRef, type BuilderSettings, type DeployDeps } from '@slipway/builder';
+import { imageName, parseDynoName, type AppName, type BuildRecord } from '@slipway/core';
 import { connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers, stopDyno } from '@slipway/docker';
 import { DynoManager } from '@slipway/dynos';
 import { createGitHandler, removeRepo } from '@slipway/git';
 import { startRouter } from '@slipway/router';
-import { connectRedis, findApp, listReleases } from '@slipway/store';
+import { appendBuildOutput, connectRedis, createBuild, findApp, finishBuild, listReleases } from '@slipway/store';
 import { readSettings } from './settings.js';
 
 function log(line: string): void {
@@ -55,8 +57,20 @@ async function main(): Promise<void> {
     caBundle: s.caBundle,
     memoryMb: s.buildMemoryMb,
     timeoutMs: s.buildTimeoutMs,
-    defaultBuildpacks: ['nodejs'],
+    maxSlugBytes: s.maxSlugMb * 1024 * 1024,
+    keepReleases: s.keepReleases,
     webUrl,
+  };
+  const deployDeps: DeployDeps = {
+    redis, docker, settings: builderSettings,
+    rollOut: async (app, rel, out) => {
+      try {
+        await dynos.rollOut(app, rel);
+      } catch (err) {
+        out.error(`The new release did not start: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`Release v${rel.version} failed to start.`);
+      }
+    },
   };
 
   const git = createGitHandler({
@@ -67,22 +81,10 @@ async function main(): Promise<void> {
     log,
     onPush: async (push) => {
       log(`git: push to ${push.app} ${push.ref} ${push.newRev.slice(0, 7)}`);
-      const release = await deploy(
-        {
-          redis, docker, settings: builderSettings,
-          rollOut: async (app, rel, out) => {
-            try {
-              await dynos.rollOut(app, rel);
-            } catch (err) {
-              out.error(`The new release did not start: ${err instanceof Error ? err.message : String(err)}`);
-              throw new Error('Release v' + rel.version + ' failed to start.');
-            }
-          },
-        },
-        { app: push.app, commit: push.newRev, source: push.source, output: push.output, signal: push.signal },
-      );
-      log(`git: push to ${push.app} ${release ? `released v${release.version}` : 'rejected'}`);
-      return release !== null;
+      const result = await deploy(deployDeps, { app: push.app, commit: push.newRev, source: push.source, output: push.output, signal: push.signal });
+      const outcome = result.unchanged ? 'already live' : result.release ? `released v${result.release.version}` : 'rejected';
+      log(`git: push to ${push.app} ${outcome}`);
+      return result.build.status === 'succeeded';
     },
   });
 
@@ -106,8 +108,38 @@ async function main(): Promise<void> {
     async rollOut(app) {
       void dynos.reconcileApp(app).catch((err) => log(`roll-out ${app}: ${String(err)}`));
     },
+    async startSourceBuild(app, sourceBlob) {
+      const build = await createBuild(redis, app, sourceBlob, 'admin@slipway.local');
+      void runSourceBuild(app, build).catch((err) => log(`build ${build.id}: ${String(err)}`));
+      return build;
+    },
+    validateBuildpacks(list) {
+      const builtins = readdirSync(s.buildpacksDir).filter((n) => existsSync(join(s.buildpacksDir, n, 'bin', 'detect')));
+      for (const b of list) parseBuildpackRef(b, builtins);
+    },
   };
-  const api = createApi(redis, { apiKey: s.apiKey, gitUrl, webUrl }, ops, log);
+
+  /** A tarball deploy: the same stages as a push, with the source fetched from a URL. */
+  async function runSourceBuild(app: AppName, build: BuildRecord): Promise<void> {
+    const output = new PassThrough();
+    output.resume();
+    let fetched;
+    try {
+      fetched = await fetchSourceTarball(build.sourceBlob.url ?? '', builderSettings.tmpDir);
+    } catch (err) {
+      await appendBuildOutput(redis, build.id, ` !     ${err instanceof Error ? err.message : String(err)}\n`);
+      await finishBuild(redis, build, 'failed', null);
+      return;
+    }
+    try {
+      const version = build.sourceBlob.version ?? build.id.slice(0, 8);
+      const result = await deploy(deployDeps, { app, commit: version, source: fetched.source, output, signal: new AbortController().signal, build });
+      log(`build ${build.id} for ${app}: ${result.build.status}`);
+    } finally {
+      await fetched.cleanup();
+    }
+  }
+  const api = createApi(redis, { apiKey: s.apiKey, apiUrl: `http://${s.publicHost}:${s.apiPort}`, gitUrl, webUrl }, ops, log);
 
   const server: Server = createServer((req, res) => {
     if (!git.handle(req, res)) api(req, res);

@@ -22,6 +22,8 @@ export interface ServerSettings {
   portRange: { min: number; max: number };
   buildTimeoutMs: number;
   buildMemoryMb: number;
+  maxSlugMb: number;
+  keepReleases: number;
   bootTimeoutMs: number;
   stopGraceSeconds: number;
 }
@@ -49,7 +51,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     buildpacksDir: env.SLIPWAY_BUILDPACKS_DIR || join(REPO_ROOT, 'buildpacks'),
     portRange: range(env.SLIPWAY_PORT_RANGE || '20000-29999'),
     buildTimeoutMs: seconds(env.SLIPWAY_BUILD_TIMEOUT, 900, 'SLIPWAY_BUILD_TIMEOUT') * 1000,
-    buildMemoryMb: Number(env.SLIPWAY_BUILD_MEMORY_MB || 2048),
+    buildMemoryMb: positive(env.SLIPWAY_BUILD_MEMORY_MB, 2048, 'SLIPWAY_BUILD_MEMORY_MB'),
+    maxSlugMb: positive(env.SLIPWAY_MAX_SLUG_MB, 1024, 'SLIPWAY_MAX_SLUG_MB'),
+    keepReleases: positive(env.SLIPWAY_KEEP_RELEASES, 10, 'SLIPWAY_KEEP_RELEASES'),
     bootTimeoutMs: seconds(env.SLIPWAY_BOOT_TIMEOUT, 60, 'SLIPWAY_BOOT_TIMEOUT') * 1000,
     stopGraceSeconds: seconds(env.SLIPWAY_STOP_GRACE, 30, 'SLIPWAY_STOP_GRACE'),
   };
@@ -83,6 +87,12 @@ function port(value: string | undefined, fallback: number, name: string): number
 function seconds(value: string | undefined, fallback: number, name: string): number {
   const n = Number(value || fallback);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${value} is not a number of seconds`);
+  return n;
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  const n = Number(value || fallback);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${value} should be a whole number above 0`);
   return n;
 }
 

@@ -7,3 +7,6 @@ export * from './ports.js';
 export * from './routes.js';
 export * from './watch.js';
 export * from './locks.js';
+export * from './builds.js';
+export * from './buildpacks.js';
+export * from './logs.js';

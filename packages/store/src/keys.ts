@@ -16,9 +16,15 @@ export const keys = {
   routeEvents: () => `${P}:route-events`, // stream
   desiredEvents: () => `${P}:desired-events`, // stream: formation/release changed
   hostnames: () => `${P}:hostnames`, // hash hostname -> app
+  logs: (app: string) => `${P}:apps:${app}:logs`, // capped stream of log lines
+  logCursors: () => `${P}:log-cursors`, // hash container id -> last shipped Docker timestamp, or `done`
+  logSession: (id: string) => `${P}:log-sessions:${id}`, // log session JSON, with a TTL
+  buildpacks: (app: string) => `${P}:apps:${app}:buildpacks`, // JSON array of buildpack refs
+  builds: (app: string) => `${P}:apps:${app}:builds`, // hash build id -> BuildRecord JSON
+  buildOutput: (id: string) => `${P}:builds:${id}:output`, // stream of output chunks, ends with an `end` entry
 };
 
 /** Every per-app key, for destroying an app in one transaction. */
 export function appKeys(app: string): string[] {
-  return [keys.releases(app), keys.releaseSeq(app), keys.currentRelease(app), keys.formation(app), keys.config(app), keys.dynos(app)];
+  return [keys.releases(app), keys.releaseSeq(app), keys.currentRelease(app), keys.formation(app), keys.config(app), keys.dynos(app), keys.builds(app), keys.buildpacks(app), keys.logs(app)];
 }
