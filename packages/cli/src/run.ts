@@ -17,10 +17,16 @@ import { config } from './commands/config/index.js';
 import { configGet } from './commands/config/get.js';
 import { configSet } from './commands/config/set.js';
 import { configUnset } from './commands/config/unset.js';
+import { builds } from './commands/builds/index.js';
+import { buildsOutput } from './commands/builds/output.js';
+import { buildpacks } from './commands/buildpacks/index.js';
+import { buildpacksSet } from './commands/buildpacks/set.js';
+import { buildpacksClear } from './commands/buildpacks/clear.js';
 
 /** Every command, in the order `slipway --help` lists them. */
 export const COMMANDS = [
   apps, appsCreate, appsInfo, appsDestroy,
+  builds, buildsOutput, buildpacks, buildpacksSet, buildpacksClear,
   config, configGet, configSet, configUnset,
   ps, psScale, psRestart, psStop,
   releases, releasesInfo, rollback,

@@ -1,3 +1,4 @@
+import type { HerokuBuild } from '@slipway/core';
 import type { ConfigVars, ConfigVarsPatch, HerokuAccount, HerokuApp, HerokuDyno, HerokuFormation, HerokuRelease } from '@slipway/core';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { getAccount } from './account.js';
@@ -7,6 +8,8 @@ import * as configVars from './config-vars.js';
 import * as formation from './formation.js';
 import type { FormationPatch } from './formation.js';
 import * as dynos from './dynos.js';
+import * as builds from './builds.js';
+import type { BuildpackInstallation } from './builds.js';
 
 /**
  * A typed client of the Slipway API (Heroku Platform API v3 paths and shapes).
@@ -44,4 +47,11 @@ export class SlipwayClient {
   listDynos(app: string): Promise<HerokuDyno[]> { return dynos.listDynos(this.#http, app); }
   restartDynos(app: string, nameOrType?: string): Promise<void> { return dynos.restartDynos(this.#http, app, nameOrType); }
   stopDyno(app: string, name: string): Promise<void> { return dynos.stopDyno(this.#http, app, name); }
+
+  listBuilds(app: string): Promise<HerokuBuild[]> { return builds.listBuilds(this.#http, app); }
+  getBuild(app: string, id: string): Promise<HerokuBuild> { return builds.getBuild(this.#http, app, id); }
+  createBuild(app: string, source: { url: string; version?: string }): Promise<HerokuBuild> { return builds.createBuild(this.#http, app, source); }
+  streamBuildOutput(url: string): AsyncGenerator<string> { return builds.streamBuildOutput(url); }
+  listBuildpacks(app: string): Promise<BuildpackInstallation[]> { return builds.listBuildpacks(this.#http, app); }
+  setBuildpacks(app: string, list: readonly string[]): Promise<BuildpackInstallation[]> { return builds.setBuildpacks(this.#http, app, list); }
 }

@@ -7,7 +7,7 @@ export interface HttpOptions {
   fetch?: typeof fetch;
 }
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** The one place that talks HTTP; every resource file is a thin wrapper around it. */
 export interface Http {

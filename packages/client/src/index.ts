@@ -2,3 +2,4 @@ export { SlipwayClient } from './client.js';
 export { SlipwayApiError } from './errors.js';
 export { ACCEPT, type HttpOptions } from './http.js';
 export type { FormationPatch } from './formation.js';
+export type { BuildpackInstallation } from './builds.js';
