@@ -68,7 +68,10 @@ export function releasesRoutes(redis: RedisConnection, ops: ApiOperations): Rout
   async function newRelease(app: AppRecord, base: ReleaseRecord, configVars: ConfigVars, description: string): Promise<ReleaseRecord> {
     return recordRelease(
       redis,
-      { app: app.name, image: base.image, processTypes: base.processTypes, configVars, description, status: 'succeeded', user: 'admin@slipway.local', commit: base.commit },
+      {
+        app: app.name, image: base.image, processTypes: base.processTypes, configVars, description, status: 'succeeded', user: 'admin@slipway.local', commit: base.commit,
+        launcher: base.launcher ?? 'slug', imageCommand: base.imageCommand ?? null, exposedPort: base.exposedPort ?? null,
+      },
       await getFormation(redis, app.name),
     );
   }

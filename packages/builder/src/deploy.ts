@@ -128,6 +128,9 @@ async function recordDeployRelease(deps: DeployDeps, ctx: DeployContext, user: s
       status: 'succeeded',
       user,
       commit: ctx.commit,
+      launcher: ctx.launcher ?? 'slug',
+      imageCommand: ctx.imageCommand ?? null,
+      exposedPort: ctx.exposedPort ?? null,
     },
     formation,
   );

@@ -11,6 +11,7 @@ import type { BuildOutput } from './output.js';
 import { mergeProcessTypes } from './release-info.js';
 import { DRIVER_DIR, type BuilderSettings } from './settings.js';
 import { chooseBuildpacks, type BuildpackRef } from './buildpacks.js';
+import { compileDockerfile, listMembers, wantsDockerfile } from './dockerfile.js';
 
 /** Everything one deploy knows; each stage reads it and fills in its part. */
 export interface DeployContext {
@@ -31,6 +32,9 @@ export interface DeployContext {
   releaseYaml?: string | null;
   processTypes?: ProcessTypes;
   image?: string;
+  launcher?: 'slug' | 'image';
+  imageCommand?: string | null;
+  exposedPort?: number | null;
 }
 
 function checkAborted(ctx: DeployContext): void {
@@ -63,6 +67,7 @@ export async function readProcfile(ctx: DeployContext): Promise<void> {
 /** detect + compile + release, inside a container from the stack image. */
 export async function compile(ctx: DeployContext): Promise<void> {
   checkAborted(ctx);
+  if (await wantsDockerfile(ctx, await listMembers(ctx.tarPath!))) return compileDockerfile(ctx);
   const s = ctx.settings;
   const outDir = join(ctx.workDir!, 'out');
   const envDir = join(ctx.workDir!, 'env');

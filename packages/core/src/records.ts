@@ -28,6 +28,16 @@ export interface ReleaseRecord {
   createdAt: string;
   user: string;
   commit: string | null;
+  /**
+   * How dynos start. `slug` (buildpacks): the launcher runs the command.
+   * `image` (Dockerfile): the image runs as built; a command other than its
+   * own CMD runs with `/bin/sh -c`.
+   */
+  launcher?: 'slug' | 'image';
+  /** The image's own command as shown to people, for `image` releases. */
+  imageCommand?: string | null;
+  /** A port the image EXPOSEs: its web dyno listens there, whatever $PORT says. */
+  exposedPort?: number | null;
 }
 
 export type DynoState = 'starting' | 'up' | 'crashed' | 'down' | 'stopping';

@@ -14,6 +14,8 @@ export interface DynoSpec {
   size: DynoSize;
   port: number | null;
   env: Record<string, string>;
+  launcher?: 'slug' | 'image';
+  useImageCommand?: boolean;
 }
 
 /**
@@ -26,7 +28,11 @@ export async function startDyno(docker: Docker, instance: string, spec: DynoSpec
   const container = await docker.createContainer({
     name: `slipway-${instance.slice(0, 8)}-${spec.app}-${spec.name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
     Image: spec.image,
-    Cmd: [spec.command],
+    // Slugs run the command through /slipway/launch (the image's entrypoint);
+    // Dockerfile images run as built, or the command with /bin/sh -c.
+    ...(spec.launcher === 'image'
+      ? spec.useImageCommand ? {} : { Entrypoint: ['/bin/sh', '-c'], Cmd: [spec.command] }
+      : { Cmd: [spec.command] }),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [LABELS.instance]: instance,

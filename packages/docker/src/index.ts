@@ -2,3 +2,5 @@ export { connectDocker, pingDocker, type DockerClient } from './client.js';
 export * from './images.js';
 export * from './dyno-containers.js';
 export * from './build-containers.js';
+export * from './dyno-logs.js';
+export * from './image-builds.js';

@@ -16,6 +16,8 @@ export interface DynoManagerOptions {
   stopGraceSeconds?: number;
   resyncMs?: number;
   log?: (line: string) => void;
+  /** Platform events for the app's log, as `slipway[<dyno>]: <text>` (`State changed from starting to up`). */
+  onEvent?: (app: AppName, dyno: string, text: string) => void;
 }
 
 export interface ReconcileResult {
@@ -113,7 +115,12 @@ export class DynoManager {
     return {
       app,
       exists: true,
-      release: release?.image ? { version: release.version, image: release.image, processTypes: release.processTypes, configVars: release.configVars } : null,
+      release: release?.image
+        ? {
+            version: release.version, image: release.image, processTypes: release.processTypes, configVars: release.configVars,
+            launcher: release.launcher ?? 'slug', imageCommand: release.imageCommand ?? null, exposedPort: release.exposedPort ?? null,
+          }
+        : null,
       formation,
     };
   }
@@ -132,7 +139,12 @@ export class DynoManager {
 
     if (!isEmptyPlan(thePlan)) this.log(`dynos: ${app}: ${describePlan(thePlan)}`);
     for (const d of thePlan.remove) {
-      if (d.reason === 'crashed' || d.reason === 'exited') this.noteCrash(app, d.name);
+      if (d.reason === 'crashed' || d.reason === 'exited') {
+        this.noteCrash(app, d.name);
+        const exit = actual.find((a) => a.containerId === d.containerId)?.exitCode;
+        if (exit !== null && exit !== undefined) this.event(app, d.name, `Process exited with status ${exit}`);
+        this.event(app, d.name, 'State changed from up to crashed');
+      }
       await this.stopOne(d.containerId, d.reason === 'crashed' || d.reason === 'exited' ? 0 : this.opts.stopGraceSeconds);
     }
 
@@ -144,7 +156,11 @@ export class DynoManager {
         if (reason) {
           failed.push({ name: s.spec.name, reason });
           this.noteCrash(app, s.spec.name);
-        } else this.restarts.delete(`${app}/${s.spec.name}`);
+          this.event(app, s.spec.name, 'State changed from starting to crashed');
+        } else {
+          this.restarts.delete(`${app}/${s.spec.name}`);
+          this.event(app, s.spec.name, 'State changed from starting to up');
+        }
       }),
     );
 
@@ -178,12 +194,14 @@ export class DynoManager {
   private async startOne(app: AppName, spec: StartSpec): Promise<{ id: string; spec: StartSpec; port: number | null } | null> {
     let port: number | null = null;
     try {
-      if (spec.type === 'web') port = await claimPort(this.opts.redis, `${app}:${spec.name}:v${spec.release}`, this.opts.portRange, portIsFree);
+      if (spec.type === 'web' && spec.fixedPort) port = spec.fixedPort;
+      else if (spec.type === 'web') port = await claimPort(this.opts.redis, `${app}:${spec.name}:v${spec.release}`, this.opts.portRange, portIsFree);
       const id = await startDyno(this.opts.docker, this.opts.instance, { app, ...spec, port });
       this.log(`dynos: ${app}: started ${spec.name} (v${spec.release}) on port ${port ?? '-'}`);
+      this.event(app, spec.name, `Starting process with command \`${spec.command}\``);
       return { id, spec, port };
     } catch (err) {
-      if (port) await releasePort(this.opts.redis, port);
+      if (port && !spec.fixedPort) await releasePort(this.opts.redis, port);
       this.log(`dynos: ${app}: could not start ${spec.name}: ${String(err)}`);
       return null;
     }
@@ -197,6 +215,8 @@ export class DynoManager {
     const deadline = Date.now() + (this.opts.bootTimeoutMs ?? 60_000);
     while (Date.now() < deadline && !this.stopped) {
       if (!(await isContainerRunning(this.opts.docker, id))) {
+        const exit = await this.opts.docker.getContainer(id).inspect().then((i) => i.State.ExitCode, () => null);
+        if (exit !== null) this.event(info.Config.Labels?.['io.slipway.app'] ?? '', spec.name, `Process exited with status ${exit}`);
         const tail = await dynoLogTail(this.opts.docker, id).catch(() => '');
         return `crashed during boot (Error R10 or exit)${tail ? `\n${tail.trimEnd()}` : ''}`;
       }
@@ -206,6 +226,9 @@ export class DynoManager {
       }
       await new Promise((r) => setTimeout(r, 150));
     }
+    const r10 = `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${Math.round((this.opts.bootTimeoutMs ?? 60_000) / 1000)} seconds of launch`;
+    this.event(info.Config.Labels?.['io.slipway.app'] ?? '', spec.name, r10);
+    this.event(info.Config.Labels?.['io.slipway.app'] ?? '', spec.name, 'Stopping process with SIGKILL');
     await this.stopOne(id, 0);
     return `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${Math.round((this.opts.bootTimeoutMs ?? 60_000) / 1000)} seconds of launch`;
   }
@@ -213,9 +236,16 @@ export class DynoManager {
   private async stopOne(containerId: string, grace = this.opts.stopGraceSeconds ?? 30): Promise<void> {
     const info = await this.opts.docker.getContainer(containerId).inspect().catch(() => null);
     const port = Number(info?.Config.Labels?.['io.slipway.port'] ?? 0);
+    const [app, dyno] = [info?.Config.Labels?.['io.slipway.app'] ?? '', info?.Config.Labels?.['io.slipway.dyno'] ?? ''];
+    if (info?.State.Running && grace > 0) this.event(app, dyno, 'Stopping all processes with SIGTERM');
     await stopDyno(this.opts.docker, this.opts.instance, containerId, grace);
+    if (info?.State.Running && grace > 0) this.event(app, dyno, 'State changed from up to down');
     this.up.delete(containerId);
     if (port) await releasePort(this.opts.redis, port);
+  }
+
+  private event(app: string, dyno: string, text: string): void {
+    if (app && dyno) this.opts.onEvent?.(app as AppName, dyno, text);
   }
 
   private noteCrash(app: AppName, name: string): void {

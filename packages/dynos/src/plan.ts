@@ -4,7 +4,15 @@ import { dynoName, parseDynoName, type ActualDyno, type AppName, type ConfigVars
 export interface DesiredApp {
   app: AppName;
   exists: boolean;
-  release: { version: number; image: string; processTypes: ProcessTypes; configVars: ConfigVars } | null;
+  release: {
+    version: number;
+    image: string;
+    processTypes: ProcessTypes;
+    configVars: ConfigVars;
+    launcher?: 'slug' | 'image';
+    imageCommand?: string | null;
+    exposedPort?: number | null;
+  } | null;
   formation: Formation;
 }
 
@@ -16,6 +24,11 @@ export interface StartSpec {
   command: string;
   size: DynoSize;
   env: ConfigVars;
+  launcher?: 'slug' | 'image';
+  /** Run the image's own ENTRYPOINT and CMD unchanged. */
+  useImageCommand?: boolean;
+  /** The image EXPOSEs this port for web: the dyno gets it rather than one from the pool. */
+  fixedPort?: number | null;
 }
 
 export interface DynoRef {
@@ -64,7 +77,13 @@ export function plan(desired: DesiredApp, actual: readonly ActualDyno[], options
     if (command === undefined) continue;
     for (let i = 1; i <= entry.quantity; i++) {
       const name = dynoName(entry.type, i);
-      wanted.set(name, { name, type: entry.type, release: release.version, image: release.image, command, size: entry.size, env: release.configVars });
+      const spec: StartSpec = { name, type: entry.type, release: release.version, image: release.image, command, size: entry.size, env: release.configVars };
+      if (release.launcher === 'image') {
+        spec.launcher = 'image';
+        spec.useImageCommand = command === release.imageCommand;
+        if (entry.type === 'web' && release.exposedPort) spec.fixedPort = release.exposedPort;
+      }
+      wanted.set(name, spec);
     }
   }
 
@@ -85,7 +104,9 @@ export function plan(desired: DesiredApp, actual: readonly ActualDyno[], options
     for (const d of dynos) {
       if (d === keep) continue;
       if (matches(d, spec)) result.remove.push(ref(d, d.running ? 'duplicate' : 'crashed'));
-      else if (d.running) result.retire.push(ref(d, `replaced by v${spec.release}`));
+      // A dyno on a fixed (EXPOSEd) port must go before its replacement can bind it.
+      else if (d.running && !spec.fixedPort) result.retire.push(ref(d, `replaced by v${spec.release}`));
+      else if (d.running) result.remove.push(ref(d, `replaced by v${spec.release} on fixed port ${spec.fixedPort}`));
       else result.remove.push(ref(d, 'exited'));
     }
     if (!keep) result.start.push(spec);
