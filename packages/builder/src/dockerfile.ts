@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { execa } from 'execa';
 import { imageName } from '@slipway/core';
 import { buildDockerfile } from '@slipway/docker';
@@ -45,14 +46,15 @@ export async function compileDockerfile(ctx: DeployContext): Promise<void> {
   const contextDir = join(ctx.workDir!, 'context');
   await mkdir(contextDir, { recursive: true });
   await execa('tar', ['-xf', ctx.tarPath!, '-C', contextDir, '--no-same-owner']);
-  const tar = execa('tar', ['-C', join(contextDir, 'app'), '-cf', '-', '.'], { buffer: false });
-  tar.catch(() => undefined);
+  // A file, not a pipe: Node discards a child's unread stdout when it exits.
+  const contextTar = join(ctx.workDir!, 'context.tar');
+  await execa('tar', ['-C', join(contextDir, 'app'), '-cf', contextTar, '.']);
   ctx.image = imageName(ctx.app, ctx.version);
   let config;
   try {
     config = await buildDockerfile(
       ctx.docker,
-      tar.stdout!,
+      createReadStream(contextTar),
       { tag: ctx.image, instance: s.instance, app: ctx.app, release: ctx.version, memoryMb: s.memoryMb, timeoutMs: s.timeoutMs, signal: ctx.signal },
       (line) => ctx.out.info(line),
     );

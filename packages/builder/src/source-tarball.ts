@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,9 +34,11 @@ export async function fetchSourceTarball(url: string, tmpDir: string): Promise<{
       await execa('mv', [join(root, 'app'), join(root, 'wrapped')]);
       await execa('mv', [join(root, 'wrapped', entries[0]!), join(root, 'app')]);
     }
-    const tar = execa('tar', ['-C', root, '-cf', '-', 'app'], { buffer: false, stdout: 'pipe' });
-    tar.catch(() => undefined);
-    return { source: tar.stdout, cleanup };
+    // A file, not a pipe: Node discards a child's unread stdout when it exits,
+    // and the caller may not read at once.
+    const sourceTar = join(dir, 'source.tar');
+    await execa('tar', ['-C', root, '-cf', sourceTar, 'app']);
+    return { source: createReadStream(sourceTar), cleanup };
   } catch (err) {
     await cleanup();
     throw err;
