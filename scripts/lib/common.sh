@@ -72,13 +72,15 @@ ensure_stack_image() {
   # The image must not carry the host's apt caches or an empty /app owned by nobody.
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
   mkdir -p "$dir/app" "$dir/slipway"
-  tar -C "$dir" -c . | docker import \
-    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    -c 'ENV LANG=C.UTF-8' \
-    -c 'WORKDIR /app' \
-    -c 'LABEL io.slipway.stack=bookworm' \
-    -c "LABEL io.slipway.stack-version=$STACK_VERSION" \
-    - "$STACK_IMAGE" >/dev/null
+  # The Dockerfile at the top of the repo describes the image; its context is just the root fs.
+  local ctx="$dir.ctx"
+  mkdir -p "$ctx"
+  tar -C "$dir" -cf "$ctx/rootfs.tar" .
+  if ! DOCKER_BUILDKIT=0 docker build -q --network host --build-arg STACK_VERSION="$STACK_VERSION" \
+      -f "$SLIPWAY_ROOT/Dockerfile" -t "$STACK_IMAGE" "$ctx" >"$dir.log" 2>&1; then
+    tail -20 "$dir.log" >&2; rm -rf "$dir" "$ctx"; die "docker build of the stack image failed (log above)"
+  fi
+  rm -rf "$ctx"
   rm -rf "$dir" "$dir.log"
   note "stack image $STACK_IMAGE built"
 }

@@ -30,6 +30,7 @@ export function releasesRoutes(redis: RedisConnection, ops: ApiOperations): Rout
     const release = await withAppLock(redis, app.name, 'rollback', async () => {
       const old = await getRelease(redis, app.name, target);
       if (!old.image) throw new SlipwayError('unprocessable_entity', `Release v${old.version} has no slug to roll back to.`);
+      if (old.status !== 'succeeded') throw new SlipwayError('unprocessable_entity', `Release v${old.version} ${old.status === 'failed' ? 'failed' : 'is not finished'}; roll back to a release that succeeded.`);
       await setConfigVars(redis, app.name, old.configVars);
       return newRelease(app, old, old.configVars, `Rollback to v${old.version}`);
     });

@@ -1,6 +1,6 @@
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { formationForRelease, type AppName, type BuildRecord, type ReleaseRecord } from '@slipway/core';
-import { removeImage, type DockerClient } from '@slipway/docker';
+import { removeImage, runTask, type DockerClient } from '@slipway/docker';
 import {
   acquireAppLock, appendBuildOutput, getBuildpacks, createBuild, finishBuild, getConfigVars, getCurrentRelease, getFormation, listReleases,
   peekNextVersion, recordRelease, updateApp, type RedisConnection,
@@ -96,7 +96,13 @@ export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<Depl
     }
     out.step(`Building on the bookworm stack`);
     for (const stage of BUILD_STAGES) await stage.run(ctx);
-    const release = await recordDeployRelease(deps, ctx, user);
+    if (!(await runReleasePhase(deps, ctx))) {
+      const failedRelease = await recordDeployRelease(deps, ctx, user, 'failed');
+      out.error(`Release command failed: v${failedRelease.version} is marked failed and the previous release keeps serving.`);
+      failed = false; // the image stays: the failed release names it, for inspection and rollback refusal alike
+      return await finish('failed', null);
+    }
+    const release = await recordDeployRelease(deps, ctx, user, 'succeeded');
     await deps.rollOut(req.app, release, out);
     failed = false;
     out.step(`Launching... released v${release.version}`);
@@ -114,7 +120,49 @@ export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<Depl
   }
 }
 
-async function recordDeployRelease(deps: DeployDeps, ctx: DeployContext, user: string): Promise<ReleaseRecord> {
+/**
+ * The release phase: a Procfile `release:` command (migrations, say) runs in
+ * a one-off container with the new image and config before anything goes
+ * live. Its output streams to the push. Resolves false when it fails.
+ */
+async function runReleasePhase(deps: DeployDeps, ctx: DeployContext): Promise<boolean> {
+  const command = ctx.processTypes?.release;
+  if (!command || !ctx.image) return true;
+  ctx.out.step('Running release command...');
+  const code = await runTask(
+    deps.docker,
+    {
+      instance: deps.settings.instance, app: ctx.app, release: ctx.version, image: ctx.image, command,
+      launcher: ctx.launcher ?? 'slug', env: { ...ctx.config, DYNO: 'release.1' }, role: 'release',
+      memoryMb: 512, timeoutMs: deps.settings.timeoutMs,
+    },
+    indented(ctx.out.raw),
+    ctx.signal,
+  );
+  if (code === 0) return true;
+  ctx.out.error(code === 124 ? 'The release command timed out.' : `The release command exited with status ${code}.`);
+  return false;
+}
+
+/** Indents a command's output under the current `----->` step, line by line. */
+function indented(target: Writable): Writable {
+  let atLineStart = true;
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      let text = '';
+      for (const ch of chunk.toString()) {
+        if (atLineStart) text += '       ';
+        text += ch;
+        atLineStart = ch === '\n';
+      }
+      if (target.destroyed || !target.writable) return done();
+      if (target.write(text)) done();
+      else target.once('drain', () => done());
+    },
+  });
+}
+
+async function recordDeployRelease(deps: DeployDeps, ctx: DeployContext, user: string, status: 'succeeded' | 'failed'): Promise<ReleaseRecord> {
   const types = ctx.processTypes ?? {};
   const formation = formationForRelease(await getFormation(deps.redis, ctx.app), Object.keys(types));
   const release = await recordRelease(
@@ -124,8 +172,8 @@ async function recordDeployRelease(deps: DeployDeps, ctx: DeployContext, user: s
       image: ctx.image ?? null,
       processTypes: types,
       configVars: ctx.config,
-      description: `Deploy ${ctx.commit.slice(0, 7)}`,
-      status: 'succeeded',
+      description: `Deploy ${ctx.commit.slice(0, 7)}${status === 'failed' ? ' (release command failed)' : ''}`,
+      status,
       user,
       commit: ctx.commit,
       launcher: ctx.launcher ?? 'slug',
@@ -134,7 +182,7 @@ async function recordDeployRelease(deps: DeployDeps, ctx: DeployContext, user: s
     },
     formation,
   );
-  await updateApp(deps.redis, ctx.app, { releasedAt: release.createdAt });
+  if (status === 'succeeded') await updateApp(deps.redis, ctx.app, { releasedAt: release.createdAt });
   return release;
 }
 

@@ -9,6 +9,10 @@ export const DYNO_SIZES = {
 export type DynoSize = keyof typeof DYNO_SIZES;
 export const DEFAULT_DYNO_SIZE: DynoSize = 'standard-1x';
 export const MAX_DYNOS_PER_TYPE = 100;
+/** Dynos one app may run in all, so one app cannot take the whole machine by accident. */
+export const MAX_DYNOS_PER_APP = 100;
+/** The Procfile's `release:` command runs once per deploy (the release phase), never as a dyno. */
+export const RELEASE_PROCESS_TYPE = 'release';
 
 export interface FormationEntry {
   type: ProcessType;
@@ -73,6 +77,9 @@ export function parseScaleArgs(args: readonly string[]): FormationUpdate[] {
 export function applyFormationUpdates(current: Formation, updates: readonly FormationUpdate[], knownTypes: readonly ProcessType[]): Formation {
   const next: Formation = structuredClone(current);
   for (const update of updates) {
+    if (update.type === RELEASE_PROCESS_TYPE) {
+      throw new SlipwayError('invalid_params', 'The release process type runs once per deploy (the release phase) and cannot be scaled.', 'formation');
+    }
     if (!knownTypes.includes(update.type)) {
       const known = knownTypes.length ? knownTypes.join(', ') : 'none (deploy the app first)';
       throw new SlipwayError('not_found', `No such process type ${update.type} defined in Procfile. Process types: ${known}.`, 'formation');
@@ -80,6 +87,10 @@ export function applyFormationUpdates(current: Formation, updates: readonly Form
     const entry = next[update.type] ?? { type: update.type, quantity: 0, size: DEFAULT_DYNO_SIZE };
     const quantity = update.quantity ?? entry.quantity + (update.delta ?? 0);
     next[update.type] = { type: update.type, quantity: parseQuantity(quantity), size: update.size ?? entry.size };
+  }
+  const total = Object.values(next).reduce((sum, e) => sum + e.quantity, 0);
+  if (total > MAX_DYNOS_PER_APP) {
+    throw new SlipwayError('invalid_params', `That would run ${total} dynos; an app may run at most ${MAX_DYNOS_PER_APP}.`, 'formation');
   }
   return next;
 }
@@ -92,6 +103,7 @@ export function formationForRelease(current: Formation, types: readonly ProcessT
   const next: Formation = {};
   const firstDeploy = Object.keys(current).length === 0;
   for (const type of types) {
+    if (type === RELEASE_PROCESS_TYPE) continue;
     next[type] = current[type] ?? { type, quantity: firstDeploy && type === 'web' ? 1 : 0, size: DEFAULT_DYNO_SIZE };
   }
   return next;

@@ -4,3 +4,4 @@ export * from './dyno-containers.js';
 export * from './build-containers.js';
 export * from './dyno-logs.js';
 export * from './image-builds.js';
+export * from './task-containers.js';
