@@ -72,10 +72,10 @@ describe('buildpack nodejs: resolve_version.py', () => {
   });
 
   it('resolves the default range compile uses when engines.node is missing to the newest 26.x (LTS) release', () => {
-    const compile = readFileSync(join(buildpack, 'bin', 'compile'), 'utf8');
-    const match = /^DEFAULT_NODE_RANGE="([^"]+)"$/m.exec(compile);
+    const lib = readFileSync(join(buildpack, 'lib', 'node_install.sh'), 'utf8');
+    const match = /^DEFAULT_NODE_RANGE="([^"]+)"$/m.exec(lib);
     const range = match?.[1] ?? '';
-    assert.equal(range, '26.x', 'bin/compile sets DEFAULT_NODE_RANGE="26.x"');
+    assert.equal(range, '26.x', 'lib/node_install.sh sets DEFAULT_NODE_RANGE="26.x"');
     assert.match(resolveVersion([range, nodePackument]).stdout, /^26\.\d+\.\d+\n$/);
   });
 

@@ -2,7 +2,7 @@
 """Resolve a semver range against the versions in an npm packument.
 
 Usage:
-  resolve_version.py [--engines-node VERSION] [--today YYYY-MM-DD] RANGE [PACKUMENT.json]
+  resolve_version.py [--engines-node VERSION] [--today YYYY-MM-DD] [--with-dist] RANGE [PACKUMENT.json]
 
 Reads the packument (the registry document for one package, full or
 abbreviated) from PACKUMENT.json, or from stdin when no file is given, and
@@ -19,6 +19,10 @@ VERSION (versions without `engines.node` are kept). The buildpack uses it to
 pick an npm that runs on the node it installed.
 
 --today YYYY-MM-DD fixes the date `lts/*` is judged against (default: now).
+
+--with-dist prints `VERSION INTEGRITY TARBALL_URL` on one line (the version's
+`dist.integrity` and `dist.tarball`), so the buildpack reads the packument
+once; it exits 1 if the version lacks either.
 
 Exit status: 0 and the version on stdout; 1 when nothing matches; 2 when the
 range or the packument cannot be read. Messages go to stderr.
@@ -262,6 +266,7 @@ def main(argv):
     args = list(argv)
     engines_node = None
     today = None
+    with_dist = False
     try:
         while args and args[0].startswith("--"):
             flag = args.pop(0)
@@ -269,6 +274,8 @@ def main(argv):
                 engines_node = args.pop(0)
             elif flag == "--today":
                 today = datetime.date.fromisoformat(args.pop(0))
+            elif flag == "--with-dist":
+                with_dist = True
             else:
                 raise IndexError
         if len(args) not in (1, 2):
@@ -297,6 +304,22 @@ def main(argv):
         extra = " that runs on node %s" % engines_node if engines_node else ""
         sys.stderr.write('No version of %s%s matches "%s"\n' % (name, extra, range_text))
         return 1
+    if with_dist:
+        meta = packument["versions"][found]
+        dist = meta.get("dist") if isinstance(meta, dict) else None
+        dist = dist if isinstance(dist, dict) else {}
+        integrity, tarball = dist.get("integrity"), dist.get("tarball")
+        if not isinstance(integrity, str) or not integrity.strip():
+            sys.stderr.write("The registry lists no integrity hash for %s@%s, so it cannot be checked\n"
+                             % (name, found))
+            return 1
+        if not isinstance(tarball, str) or not tarball.strip():
+            sys.stderr.write("The registry lists no tarball for %s@%s\n" % (name, found))
+            return 1
+        # Integrity strings may hold several space-separated hashes; keep sha512.
+        sha512 = [e for e in integrity.split() if e.startswith("sha512-")]
+        print("%s %s %s" % (found, sha512[0] if sha512 else integrity.split()[0], tarball.strip()))
+        return 0
     print(found)
     return 0
 

@@ -6,8 +6,10 @@ import { errorHandler } from './errors.js';
 import type { ApiOperations, ApiSettings } from './operations.js';
 import { appsRoutes } from './routes-apps.js';
 import { formationRoutes } from './routes-formation.js';
+import { runRoutes } from './routes-run.js';
 import { releasesRoutes } from './routes-releases.js';
 import { buildOutputRoute, buildsRoutes } from './routes-builds.js';
+import { logSessionStreamRoute, logSessionsRoutes } from './routes-logs.js';
 
 /** The Heroku-shaped HTTP API. Thin: validation in core, state in store, actions through `ops`. */
 export function createApi(redis: RedisConnection, settings: ApiSettings, ops: ApiOperations, log: (line: string) => void = () => undefined): Express {
@@ -20,8 +22,9 @@ export function createApi(redis: RedisConnection, settings: ApiSettings, ops: Ap
     res.status(redisOk ? 200 : 503).json({ status: redisOk ? 'ok' : 'redis unreachable' });
   });
 
-  // Authorised by its per-build token, not the key (Heroku's CLI fetches it bare).
+  // Authorised by their per-build and per-session tokens, not the key (Heroku's CLI fetches them bare).
   app.use(buildOutputRoute(redis));
+  app.use(logSessionStreamRoute(redis));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     if (!requestHasKey(req, settings.apiKey)) return next(new SlipwayError('unauthorized', 'Invalid credentials provided: use Authorization: Bearer <api key>.'));
@@ -30,8 +33,10 @@ export function createApi(redis: RedisConnection, settings: ApiSettings, ops: Ap
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(appsRoutes(redis, settings, ops));
   app.use(formationRoutes(redis, ops));
+  app.use(runRoutes(redis, settings, ops));
   app.use(releasesRoutes(redis, ops));
   app.use(buildsRoutes(redis, settings, ops));
+  app.use(logSessionsRoutes(redis, settings));
   app.use((req: Request, _res: Response, next: NextFunction) => next(new SlipwayError('not_found', `No such endpoint: ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
   return app;

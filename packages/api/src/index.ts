@@ -1,3 +1,4 @@
 export { createApi } from './app.js';
 export { requestHasKey } from './auth.js';
-export type { ApiOperations, ApiSettings } from './operations.js';
+export { createAttachHandler } from './attach.js';
+export type { ApiOperations, ApiSettings, DynoAttachment } from './operations.js';

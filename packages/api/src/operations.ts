@@ -1,4 +1,5 @@
-import type { AppName, AppRecord, BuildRecord } from '@slipway/core';
+import type { AppName, AppRecord, BuildRecord, OneOffRequest } from '@slipway/core';
+import type { DynoStatus } from '@slipway/store';
 
 /**
  * What the API needs from parts it may not import (git, docker, dynos). The
@@ -16,6 +17,12 @@ export interface ApiOperations {
   startSourceBuild(app: AppName, source: BuildRecord['sourceBlob']): Promise<BuildRecord>;
   /** Throws a SlipwayError for a buildpack reference the builder cannot use. */
   validateBuildpacks(list: string[]): void;
+  /** Creates a one-off dyno `run.N` from the current release (unprocessable_entity when there is none). */
+  runDyno(app: AppName, request: OneOffRequest): Promise<DynoStatus>;
+  /** Attaches to a one-off dyno created with `attach: true`, and starts it (not_found, or conflict when already attached). */
+  attachDyno(app: AppName, name: string): Promise<DynoAttachment>;
+  /** One-off dynos waiting for their client or running, listed beside the formation's. */
+  listOneOffDynos(app: AppName): Promise<DynoStatus[]>;
 }
 
 export interface ApiSettings {
@@ -24,4 +31,15 @@ export interface ApiSettings {
   apiUrl: string;
   gitUrl(app: string): string;
   webUrl(app: string): string;
+}
+
+/** A one-off dyno's streams while a client is attached. */
+export interface DynoAttachment {
+  stdin: NodeJS.WritableStream;
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  /** The command's exit code, after all its output. */
+  exited: Promise<number>;
+  /** The client went away: kill and remove the dyno. */
+  kill(): void;
 }

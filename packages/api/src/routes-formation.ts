@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
 import {
-  applyFormationUpdates, parseDynoSize, parseQuantity, SlipwayError, toHerokuFormation,
+  applyFormationUpdates, OWNER, parseDynoSize, parseQuantity, SlipwayError, toHerokuFormation,
   type AppRecord, type Formation, type FormationUpdate, type HerokuDyno,
 } from '@slipway/core';
-import { getApp, getCurrentRelease, getFormation, listDynoStatuses, listReleases, putFormation, withAppLock, type RedisConnection } from '@slipway/store';
+import { appendPlatformLog, getApp, getCurrentRelease, getFormation, listDynoStatuses, listReleases, putFormation, withAppLock, type RedisConnection } from '@slipway/store';
 import type { ApiOperations } from './operations.js';
 
 /** Formation ids are stable per app and type, as Heroku's are. */
@@ -56,6 +56,8 @@ export function formationRoutes(redis: RedisConnection, ops: ApiOperations): Rou
       await putFormation(redis, app.name, formation);
       return formation;
     });
+    const scaled = updates.flatMap((u) => (next[u.type] ? [`${u.type}@${next[u.type]!.quantity}:${next[u.type]!.size}`] : []));
+    await appendPlatformLog(redis, app.name, 'api', `Scaled to ${scaled.join(' ')} by user ${OWNER.email}`);
     const rendered = await render(app, next);
     const changed = rendered.filter((f) => updates.some((u) => u.type === f.type));
     res.json(single ? changed[0] : changed);
@@ -65,7 +67,8 @@ export function formationRoutes(redis: RedisConnection, ops: ApiOperations): Rou
 
   r.get('/apps/:app/dynos', async (req, res) => {
     const app = await getApp(redis, req.params.app);
-    const [statuses, releases] = await Promise.all([listDynoStatuses(redis, app.name), listReleases(redis, app.name)]);
+    const [formationDynos, oneOffs, releases] = await Promise.all([listDynoStatuses(redis, app.name), ops.listOneOffDynos(app.name), listReleases(redis, app.name)]);
+    const statuses = [...formationDynos, ...oneOffs];
     const releaseId = new Map(releases.map((rel) => [rel.version, rel.id]));
     const dynos: HerokuDyno[] = statuses
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }) || b.release - a.release)

@@ -8,6 +8,13 @@ export interface Io {
   /** The directory whose git remotes name the app. */
   cwd: string;
   now(): Date;
+  /** Whether stdout takes ANSI colours (a terminal, and NO_COLOR unset). Off when left out. */
+  color?: boolean;
+  /**
+   * Byte streams for `run`, which passes stdin and the command's raw output
+   * through. Left out (tests), stdin is empty and output goes to stdout/stderr above.
+   */
+  streams?: () => { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 }
 
 export function processIo(): Io {
@@ -16,6 +23,8 @@ export function processIo(): Io {
     stderr: (text) => void process.stderr.write(text),
     cwd: process.cwd(),
     now: () => new Date(),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    streams: () => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }),
   };
 }
 

@@ -22,12 +22,14 @@ import { buildsOutput } from './commands/builds/output.js';
 import { buildpacks } from './commands/buildpacks/index.js';
 import { buildpacksSet } from './commands/buildpacks/set.js';
 import { buildpacksClear } from './commands/buildpacks/clear.js';
+import { logs } from './commands/logs/index.js';
 
 /** Every command, in the order `slipway --help` lists them. */
 export const COMMANDS = [
   apps, appsCreate, appsInfo, appsDestroy,
   builds, buildsOutput, buildpacks, buildpacksSet, buildpacksClear,
   config, configGet, configSet, configUnset,
+  logs,
   ps, psScale, psRestart, psStop,
   releases, releasesInfo, rollback,
 ] as const;

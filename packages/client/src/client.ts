@@ -1,4 +1,4 @@
-import type { HerokuBuild } from '@slipway/core';
+import type { HerokuBuild, HerokuLogSession } from '@slipway/core';
 import type { ConfigVars, ConfigVarsPatch, HerokuAccount, HerokuApp, HerokuDyno, HerokuFormation, HerokuRelease } from '@slipway/core';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { getAccount } from './account.js';
@@ -8,7 +8,11 @@ import * as configVars from './config-vars.js';
 import * as formation from './formation.js';
 import type { FormationPatch } from './formation.js';
 import * as dynos from './dynos.js';
+import type { RunDynoOptions } from './dynos.js';
+import { attachDyno, type AttachStreams } from './attach.js';
 import * as builds from './builds.js';
+import * as logs from './logs.js';
+import type { LogSessionOptions } from './logs.js';
 import type { BuildpackInstallation } from './builds.js';
 
 /**
@@ -18,9 +22,13 @@ import type { BuildpackInstallation } from './builds.js';
  */
 export class SlipwayClient {
   readonly #http: Http;
+  readonly #fetch: typeof fetch;
+  readonly #apiKey: string;
 
   constructor(opts: HttpOptions) {
     this.#http = createHttp(opts);
+    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#apiKey = opts.apiKey;
   }
 
   get apiUrl(): string {
@@ -47,6 +55,9 @@ export class SlipwayClient {
   listDynos(app: string): Promise<HerokuDyno[]> { return dynos.listDynos(this.#http, app); }
   restartDynos(app: string, nameOrType?: string): Promise<void> { return dynos.restartDynos(this.#http, app, nameOrType); }
   stopDyno(app: string, name: string): Promise<void> { return dynos.stopDyno(this.#http, app, name); }
+  runDyno(app: string, opts: RunDynoOptions): Promise<HerokuDyno> { return dynos.runDyno(this.#http, app, opts); }
+  /** Attaches to a one-off dyno's `attach_url` (on this client's API) and resolves with the command's exit code. */
+  attach(attachUrl: string, streams: AttachStreams): Promise<number> { return attachDyno(attachUrl, this.#http.apiUrl, this.#apiKey, streams); }
 
   listBuilds(app: string): Promise<HerokuBuild[]> { return builds.listBuilds(this.#http, app); }
   getBuild(app: string, id: string): Promise<HerokuBuild> { return builds.getBuild(this.#http, app, id); }
@@ -54,4 +65,8 @@ export class SlipwayClient {
   streamBuildOutput(url: string): AsyncGenerator<string> { return builds.streamBuildOutput(url); }
   listBuildpacks(app: string): Promise<BuildpackInstallation[]> { return builds.listBuildpacks(this.#http, app); }
   setBuildpacks(app: string, list: readonly string[]): Promise<BuildpackInstallation[]> { return builds.setBuildpacks(this.#http, app, list); }
+
+  createLogSession(app: string, opts: LogSessionOptions = {}): Promise<HerokuLogSession> { return logs.createLogSession(this.#http, app, opts); }
+  /** The lines of a session's `logplex_url`, as they arrive; abort `signal` to stop a tail. */
+  streamLogSession(url: string, signal?: AbortSignal): AsyncGenerator<string> { return logs.streamLogSession(url, this.#fetch, signal); }
 }

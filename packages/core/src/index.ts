@@ -7,3 +7,4 @@ export * from './records.js';
 export * from './heroku-shapes.js';
 export * from './labels.js';
 export * from './log-line.js';
+export * from './one-off.js';

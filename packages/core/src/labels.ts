@@ -11,7 +11,13 @@ export const LABELS = {
   port: 'io.slipway.port',
   size: 'io.slipway.size',
   command: 'io.slipway.command',
-  role: 'io.slipway.role', // dyno | build
+  role: 'io.slipway.role', // dyno | build | release | run
+  /** One-off dynos (role `run`): `true` when a client attaches, `false` for run:detached. */
+  attach: 'io.slipway.attach',
+  /** One-off dynos: when the time to live runs out (ms since the epoch). */
+  expiresAt: 'io.slipway.expires-at',
+  /** Creation time in milliseconds (ISO), finer than Docker's own seconds, for restart ordering. */
+  createdAt: 'io.slipway.created-at',
 } as const;
 
 /** `web.1`: type and index. */

@@ -43,6 +43,7 @@ export async function startDyno(docker: Docker, instance: string, spec: DynoSpec
       [LABELS.dyno]: spec.name,
       [LABELS.size]: spec.size,
       [LABELS.command]: spec.command,
+      [LABELS.createdAt]: new Date().toISOString(),
       ...(spec.port ? { [LABELS.port]: String(spec.port) } : {}),
     },
     HostConfig: {
@@ -78,7 +79,7 @@ export async function listDynos(docker: Docker, instance: string): Promise<Actua
       command: l[LABELS.command] ?? '',
       running: c.State === 'running',
       exitCode: exit ? Number(exit[1]) : null,
-      createdAt: new Date(c.Created * 1000).toISOString(),
+      createdAt: l[LABELS.createdAt] ?? new Date(c.Created * 1000).toISOString(),
     };
   });
 }

@@ -5,3 +5,4 @@ export * from './build-containers.js';
 export * from './dyno-logs.js';
 export * from './image-builds.js';
 export * from './task-containers.js';
+export * from './one-off-containers.js';

@@ -2,7 +2,7 @@ import type { ActualDyno, AppName, AppRoutes, ReleaseRecord } from '@slipway/cor
 import { listDynos, startDyno, stopDyno, isContainerRunning, dynoLogTail, type DockerClient } from '@slipway/docker';
 import {
   claimPort, releasePort, findApp, getCurrentRelease, getFormation, listApps, putAppRoutes, putDynoStatuses, watchDesired,
-  getAppRoutes, type DynoStatus, type RedisConnection, type Watch,
+  getAppRoutes, getRestarts, type DynoStatus, type RedisConnection, type Watch,
 } from '@slipway/store';
 import { plan, isEmptyPlan, type DesiredApp, type Plan, type StartSpec } from './plan.js';
 import { portAccepts, portIsFree } from './readiness.js';
@@ -112,6 +112,7 @@ export class DynoManager {
     if (!record) return { app, exists: false, release: null, formation: {} };
     const release = await getCurrentRelease(this.opts.redis, app);
     const formation = await getFormation(this.opts.redis, app);
+    const restarts = await getRestarts(this.opts.redis, app);
     return {
       app,
       exists: true,
@@ -122,6 +123,7 @@ export class DynoManager {
           }
         : null,
       formation,
+      restarts,
     };
   }
 
@@ -174,9 +176,11 @@ export class DynoManager {
     await this.publishRoutes(app, desired, running);
 
     // Old dynos go only when their replacement is up; otherwise they keep serving.
-    const upNames = new Set(running.filter((d) => this.isUp(d) && d.release === desired.release?.version).map((d) => d.name));
+    const replacementUp = (old: ActualDyno | undefined) =>
+      old !== undefined &&
+      running.some((d) => d.name === old.name && d.containerId !== old.containerId && d.release === desired.release?.version && d.createdAt > old.createdAt && this.isUp(d));
     for (const d of thePlan.retire) {
-      if (upNames.has(d.name)) await this.stopOne(d.containerId, this.opts.stopGraceSeconds);
+      if (replacementUp(running.find((r) => r.containerId === d.containerId))) await this.stopOne(d.containerId, this.opts.stopGraceSeconds);
     }
     if (thePlan.retire.length) {
       running = await this.observe(app);

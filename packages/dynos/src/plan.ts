@@ -14,6 +14,8 @@ export interface DesiredApp {
     exposedPort?: number | null;
   } | null;
   formation: Formation;
+  /** Restart requests: `*`, a process type or a dyno name -> ISO time; dynos created before it are replaced. */
+  restarts?: Record<string, string>;
 }
 
 export interface StartSpec {
@@ -99,13 +101,18 @@ export function plan(desired: DesiredApp, actual: readonly ActualDyno[], options
 
   for (const [name, spec] of wanted) {
     const dynos = [...(bySlot.get(name) ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    const current = dynos.filter((d) => matches(d, spec));
+    const restartAfter = [desired.restarts?.['*'], desired.restarts?.[spec.type], desired.restarts?.[name]]
+      .filter((t): t is string => t !== undefined)
+      .sort()
+      .pop();
+    const fresh = (d: ActualDyno) => matches(d, spec) && (restartAfter === undefined || d.createdAt >= restartAfter);
+    const current = dynos.filter(fresh);
     const keep = current.find((d) => d.running) ?? (options.heldBack?.has(name) ? current[0] : undefined);
     for (const d of dynos) {
       if (d === keep) continue;
-      if (matches(d, spec)) result.remove.push(ref(d, d.running ? 'duplicate' : 'crashed'));
+      if (fresh(d)) result.remove.push(ref(d, d.running ? 'duplicate' : 'crashed'));
       // A dyno on a fixed (EXPOSEd) port must go before its replacement can bind it.
-      else if (d.running && !spec.fixedPort) result.retire.push(ref(d, `replaced by v${spec.release}`));
+      else if (d.running && !spec.fixedPort) result.retire.push(ref(d, matches(d, spec) ? 'restarted' : `replaced by v${spec.release}`));
       else if (d.running) result.remove.push(ref(d, `replaced by v${spec.release} on fixed port ${spec.fixedPort}`));
       else result.remove.push(ref(d, 'exited'));
     }

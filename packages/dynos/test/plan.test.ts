@@ -71,3 +71,39 @@ describe('plan', () => {
     assert.deepEqual(p.start[0], { name: 'web.1', type: 'web', release: 3, image: 'slipway/demo:v3', command: 'node server.js', size: 'standard-1x', env: { A: '1' } });
   });
 });
+
+describe('plan with restarts', () => {
+  it('replaces dynos created before a restart of all, new ones first', () => {
+    const old = dyno('web.1', 1, { createdAt: '2026-01-01T00:00:00.000Z' });
+    const p = plan({ ...desired(1), restarts: { '*': '2026-01-01T00:01:00.000Z' } }, [old]);
+    assert.deepEqual(p.start.map((s) => s.name), ['web.1']);
+    assert.deepEqual(p.retire.map((r) => [r.name, r.reason]), [['web.1', 'restarted']]);
+  });
+
+  it('leaves dynos created after the restart alone', () => {
+    const fresh = dyno('web.1', 1, { createdAt: '2026-01-01T00:02:00.000Z' });
+    assert.ok(isEmptyPlan(plan({ ...desired(1), restarts: { '*': '2026-01-01T00:01:00.000Z' } }, [fresh])));
+  });
+
+  it('restarts only the named type or dyno', () => {
+    const web1 = dyno('web.1', 1, { createdAt: '2026-01-01T00:00:00.000Z' });
+    const web2 = dyno('web.2', 1, { createdAt: '2026-01-01T00:00:00.000Z' });
+    const worker = dyno('worker.1', 1, { createdAt: '2026-01-01T00:00:00.000Z' });
+    const byName = plan({ ...desired(2, 1), restarts: { 'web.2': '2026-01-01T00:01:00.000Z' } }, [web1, web2, worker]);
+    assert.deepEqual(byName.start.map((s) => s.name), ['web.2']);
+    const byType = plan({ ...desired(2, 1), restarts: { worker: '2026-01-01T00:01:00.000Z' } }, [web1, web2, worker]);
+    assert.deepEqual(byType.start.map((s) => s.name), ['worker.1']);
+  });
+
+  it('a restarted slot whose replacement is running and the old one retired plans nothing more', () => {
+    const old = dyno('web.1', 1, { createdAt: '2026-01-01T00:00:00.000Z' });
+    const restarts = { '*': '2026-01-01T00:01:00.000Z' };
+    const first = plan({ ...desired(1), restarts }, [old]);
+    const replacement = dyno('web.1', 1, { createdAt: '2026-01-01T00:01:30.000Z' });
+    const second = plan({ ...desired(1), restarts }, [old, replacement]);
+    assert.equal(first.start.length, 1);
+    assert.deepEqual(second.start, []);
+    assert.deepEqual(second.retire.map((r) => r.containerId), [old.containerId]);
+    assert.ok(isEmptyPlan(plan({ ...desired(1), restarts }, [replacement])));
+  });
+});

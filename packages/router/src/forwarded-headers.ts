@@ -42,8 +42,8 @@ export function setForwardedHeaders(req: http.IncomingMessage, f: ForwardedHeade
     delete headers[name];
   }
   headers['x-forwarded-for'] = f.clientAddress;
-  headers['x-forwarded-proto'] = 'http';
-  headers['x-forwarded-port'] = String(f.listenerPort);
+  headers['x-forwarded-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? f.listenerPort);
   headers['x-request-id'] = f.requestId;
   headers['x-request-start'] = String(f.receivedAt);
   headers['via'] = '1.1 slipway';

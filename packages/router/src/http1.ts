@@ -175,7 +175,9 @@ export function parseRequestHead(head: string): RequestHead | HeadError {
     }
   }
 
-  // Connection tokens: close / keep-alive, upgrade, and headers to drop.
+  // Connection tokens: close, upgrade, and headers to drop. An HTTP/1.0
+  // client's connection is always closed after its response: it cannot take
+  // a chunked body, and keeping it alive is not worth the bookkeeping.
   let close = minor === 0;
   let upgradeNamed = false;
   let listed: string[] | undefined;
@@ -184,12 +186,10 @@ export function parseRequestHead(head: string): RequestHead | HeadError {
       const token = raw.trim().toLowerCase();
       if (token === '') continue;
       if (token === 'close') close = true;
-      else if (token === 'keep-alive') close = close && minor === 0 ? false : close;
       else if (token === 'upgrade') upgradeNamed = true;
       if (!DROP.has(token) && !FRAMING.has(token)) (listed ??= []).push(token);
     }
   }
-  if (connection.toLowerCase().includes('close')) close = true;
 
   let kept = '';
   for (let i = 0; i < count; i++) {

@@ -1,13 +1,15 @@
-import type http from 'node:http';
-import { createProxy, type RouterProxy } from './proxy.js';
+import { startWorkers } from './cluster.js';
+import { startListeners, type CertPair, type SniCertificate } from './listener.js';
+import { deliverLocally, RequestLog } from './request-log.js';
 import type { RouteTable } from './route-table.js';
-import { closeServer, createRouterServer, listen } from './server.js';
 import { startRouteSync, type Redis } from './sync.js';
 
 export { RouteTable, buildRouteTable, normalizeHost, parseAppRoutes } from './route-table.js';
 export { Balancer, targetKey, type Lease } from './balancer.js';
 export { ROUTER_ERRORS, errorPage, type RouterErrorKind } from './errors.js';
 export { formatRouterLine, type RequestRecord } from './log-line.js';
+export { ChunkedScanner, parseRequestHead, parseResponseHead, MAX_HEADERS, MAX_LINE } from './http1.js';
+export type { CertPair, SniCertificate } from './listener.js';
 export type { Redis } from './sync.js';
 
 export interface RouterOptions {
@@ -19,25 +21,64 @@ export interface RouterOptions {
   port: number;
   /** Default `0.0.0.0`. */
   host?: string;
-  /** One line per request in Heroku's router format, plus sync errors as `at=error fn=sync` lines. Default: stdout. */
+  /** Sync, listener and error lines (`at=... fn=sync|router|proxy`); also request lines that have no app, or every request line when `appLog` is not given. Default: stdout. */
   log?: (line: string) => void;
+  /**
+   * One Heroku router line per request, for the app's log stream. Called in
+   * batches from a timer, never on the request path; under pressure lines are
+   * dropped (and the count logged) before requests slow down.
+   */
+  appLog?: (app: string, line: string) => void;
+  /**
+   * Serving processes. 1 (the default) serves in this process; more forks
+   * that many workers with node:cluster, each running the fast path, while
+   * this process keeps the Redis sync and forwards every table change to them.
+   */
+  processes?: number;
+  /** An HTTPS listener on this port (0 picks a free one), with SNI from uploaded certificates. */
+  tlsPort?: number;
+  /** The certificate served when no uploaded one matches (normally `*.<domain>`). */
+  defaultCert?: CertPair;
   /** Full route re-read interval. Default 30 s. */
   resyncMs?: number;
   /** Address the dynos' ports are on. Default `127.0.0.1` (dynos share the host network). */
   upstreamHost?: string;
   /** H12: time from the request reaching the dyno to the first response byte. Default 30 s. */
   firstByteTimeoutMs?: number;
-  /** H15: the longest a started response may stall. Default 55 s. */
+  /** H15: the longest a started response (or a request body upload) may stall. Default 55 s. */
   idleTimeoutMs?: number;
+  /** A client still sending its request head after this long is cut off (slowloris). Default 30 s. */
+  headTimeoutMs?: number;
+  /** Idle keep-alive client connections are closed after this long. Default 60 s. */
+  keepAliveTimeoutMs?: number;
+  /** A dyno that does not accept a connection within this long counts as refusing it. Default 5 s. */
+  connectTimeoutMs?: number;
   /** How long `close()` waits for requests in flight. Default 10 s. */
   closeGraceMs?: number;
 }
 
 export interface Router {
-  server: http.Server;
   port: number;
+  /** The HTTPS port, when `tlsPort` was given. */
+  tlsPort: number | undefined;
+  /** Processes serving requests (this one, or the cluster workers). */
+  processes: number;
   close(): Promise<void>;
   table(): RouteTable;
+}
+
+/** Settings a serving process needs, whether it is this one or a cluster worker. */
+export interface ServeSettings {
+  domain: string;
+  port: number;
+  host: string;
+  upstreamHost: string;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  headTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  connectTimeoutMs: number;
+  tls?: { port: number; defaultCert?: CertPair };
 }
 
 /**
@@ -46,47 +87,81 @@ export interface Router {
  */
 export async function startRouter(opts: RouterOptions): Promise<Router> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`router port ${opts.port} is not a port number`);
+  if (opts.tlsPort !== undefined && (!Number.isInteger(opts.tlsPort) || opts.tlsPort < 0 || opts.tlsPort > 65535)) throw new Error(`router TLS port ${opts.tlsPort} is not a port number`);
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  let proxy: RouterProxy | undefined;
+  const processes = Math.max(1, Math.floor(opts.processes ?? 1));
+  const settings: ServeSettings = {
+    domain: opts.domain,
+    port: opts.port,
+    host: opts.host ?? '0.0.0.0',
+    upstreamHost: opts.upstreamHost ?? '127.0.0.1',
+    firstByteTimeoutMs: opts.firstByteTimeoutMs ?? 30_000,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 55_000,
+    headTimeoutMs: opts.headTimeoutMs ?? 30_000,
+    keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 60_000,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+    ...(opts.tlsPort === undefined ? {} : { tls: { port: opts.tlsPort, ...(opts.defaultCert ? { defaultCert: opts.defaultCert } : {}) } }),
+  };
+  const closeGraceMs = opts.closeGraceMs ?? 10_000;
+  const deliver = deliverLocally(log, opts.appLog);
+  const requestLog = new RequestLog({ deliver, log });
+
+  let onTable: ((table: RouteTable) => void) | undefined;
+  let onCertificates: ((certs: SniCertificate[]) => void) | undefined;
   const sync = await startRouteSync({
     redis: opts.redis,
     domain: opts.domain,
     log,
     resyncMs: opts.resyncMs ?? 30_000,
-    onTable: (table) => proxy?.balancer.forgetApps(new Set(table.apps.map((a) => a.app))),
+    onTable: (table) => onTable?.(table),
+    onCertificates: (certs) => onCertificates?.(certs),
   });
 
-  let port = opts.port;
-  const p = createProxy({
-    table: sync.table,
-    log,
-    listenerPort: () => port,
-    upstreamHost: opts.upstreamHost ?? '127.0.0.1',
-    firstByteTimeoutMs: opts.firstByteTimeoutMs ?? 30_000,
-    idleTimeoutMs: opts.idleTimeoutMs ?? 55_000,
-  });
-  proxy = p;
-  const server = createRouterServer(p, log);
   try {
-    port = await listen(server, opts.port, opts.host ?? '0.0.0.0');
+    if (processes === 1) {
+      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog: (app, line) => requestLog.push(app, line) });
+      listeners.setCertificates(sync.certificates());
+      onTable = (table) => listeners.balancer.forgetApps(new Set(table.apps.map((a) => a.app)));
+      onCertificates = (certs) => listeners.setCertificates(certs);
+      log(`at=info fn=router desc="listening" port=${listeners.port}${listeners.tlsPort === undefined ? '' : ` tls_port=${listeners.tlsPort}`} domain=${sync.table().domain} processes=1`);
+      let closing: Promise<void> | undefined;
+      return {
+        port: listeners.port,
+        tlsPort: listeners.tlsPort,
+        processes: 1,
+        table: sync.table,
+        close() {
+          closing ??= (async () => {
+            await listeners.close(closeGraceMs);
+            await sync.close();
+            requestLog.flush();
+          })();
+          return closing;
+        },
+      };
+    }
+
+    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver });
+    onTable = (table) => workers.sendTable(table);
+    onCertificates = (certs) => workers.sendCertificates(certs);
+    log(`at=info fn=router desc="listening" port=${workers.port}${workers.tlsPort === undefined ? '' : ` tls_port=${workers.tlsPort}`} domain=${sync.table().domain} processes=${processes}`);
+    let closing: Promise<void> | undefined;
+    return {
+      port: workers.port,
+      tlsPort: workers.tlsPort,
+      processes,
+      table: sync.table,
+      close() {
+        closing ??= (async () => {
+          await workers.close(closeGraceMs);
+          await sync.close();
+          requestLog.flush();
+        })();
+        return closing;
+      },
+    };
   } catch (err) {
-    p.close();
     await sync.close();
     throw err;
   }
-  log(`at=info fn=router desc="listening" port=${port} domain=${sync.table().domain}`);
-
-  let closing: Promise<void> | undefined;
-  return {
-    server,
-    port,
-    table: sync.table,
-    close() {
-      closing ??= (async () => {
-        await closeServer(server, p.openCount, opts.closeGraceMs ?? 10_000, () => p.close());
-        await sync.close();
-      })();
-      return closing;
-    },
-  };
 }

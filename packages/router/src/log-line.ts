@@ -13,7 +13,7 @@ export interface RequestRecord {
   serviceMs?: number;
   status: number;
   bytes: number;
-  protocol: 'http';
+  protocol: 'http' | 'https';
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ProxyOptions {
   /** H15: the longest a response may stall once it has started. */
   idleTimeoutMs: number;
   balancer?: Balancer;
+  /** Request log lines, with their app (undefined when none was found). Default: `log`. */
+  requestLog?: (app: string | undefined, line: string) => void;
 }
 
 export interface RouterProxy {
@@ -74,6 +76,7 @@ interface Exchange {
 
 /** One WebSocket upgrade. */
 interface Upgrade {
+  app: string;
   req: http.IncomingMessage;
   socket: Duplex;
   requestId: string;
@@ -107,6 +110,8 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
   const upgrades = new WeakMap<http.IncomingMessage, Upgrade>();
   const openSockets = new Set<Duplex>();
   let open = 0;
+  const requestLog = opts.requestLog ?? ((_app: string | undefined, line: string) => opts.log(line));
+  const protocolOf = (req: http.IncomingMessage): 'http' | 'https' => ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
 
   // With a callback on every web()/ws() call this should never fire, but an
   // EventEmitter3 'error' without a listener throws, so it is always here.
@@ -197,7 +202,8 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
     // A response the dyno started and then broke off is logged with the router's status, as Heroku does.
     const status = error ? error.status : ex.res.statusCode;
     const serviceMs = ex.dispatchedAt === undefined ? undefined : performance.now() - ex.dispatchedAt;
-    opts.log(
+    requestLog(
+      ex.app?.app,
       formatRouterLine({
         ...(error ? { error } : {}),
         method: ex.method,
@@ -210,7 +216,7 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
         ...(serviceMs === undefined ? {} : { serviceMs }),
         status,
         bytes: ex.bytes,
-        protocol: 'http',
+        protocol: protocolOf(ex.req),
       }),
     );
   }
@@ -394,13 +400,14 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
     const fwd = clientAddress(req);
     const host = normalizeHost(req.headers.host) ?? '';
     const startedAt = performance.now();
+    let app: AppRoutes | undefined;
     const refuse = (kind: RouterErrorKind, dyno?: string): void => {
-      opts.log(formatRouterLine({ error: ROUTER_ERRORS[kind], method: req.method ?? 'GET', path: req.url ?? '/', host, requestId, fwd, ...(dyno ? { dyno } : {}), status: ROUTER_ERRORS[kind].status, bytes: 0, protocol: 'http' }));
+      requestLog(app?.app, formatRouterLine({ error: ROUTER_ERRORS[kind], method: req.method ?? 'GET', path: req.url ?? '/', host, requestId, fwd, ...(dyno ? { dyno } : {}), status: ROUTER_ERRORS[kind].status, bytes: 0, protocol: protocolOf(req) }));
       if (socket.writable) socket.end(rawErrorResponse(kind, requestId), () => socket.destroy());
       else socket.destroy();
     };
 
-    const app = opts.table().lookup(req.headers.host);
+    app = opts.table().lookup(req.headers.host);
     if (!app) return refuse('no_such_app');
     if (app.maintenance) return refuse('H80');
     const lease = balancer.pick(app.app, app.targets);
@@ -408,7 +415,7 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
 
     setForwardedHeaders(req, { requestId, clientAddress: fwd, listenerPort: opts.listenerPort(), receivedAt: Date.now() }, { upgrade: true });
     const target = { host: opts.upstreamHost, port: lease.target.port };
-    const up: Upgrade = { req, socket, requestId, fwd, host, startedAt, dyno: lease.target.dyno, target, lease, answered: false, timedOut: false };
+    const up: Upgrade = { app: app.app, req, socket, requestId, fwd, host, startedAt, dyno: lease.target.dyno, target, lease, answered: false, timedOut: false };
     upgrades.set(req, up);
     openSockets.add(socket);
     open++;
@@ -452,7 +459,7 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
   function declineUpgrade(req: http.IncomingMessage, socket: Duplex): void {
     if (!hasNoBody(req) || !(socket instanceof net.Socket)) {
       const requestId = pickRequestId(req.headers['x-request-id']);
-      opts.log(formatRouterLine({ error: ROUTER_ERRORS.bad_request, method: req.method ?? '', path: req.url ?? '', host: normalizeHost(req.headers.host) ?? '', requestId, fwd: clientAddress(req), status: 400, bytes: 0, protocol: 'http' }));
+      requestLog(undefined, formatRouterLine({ error: ROUTER_ERRORS.bad_request, method: req.method ?? '', path: req.url ?? '', host: normalizeHost(req.headers.host) ?? '', requestId, fwd: clientAddress(req), status: 400, bytes: 0, protocol: protocolOf(req) }));
       if (socket.writable) socket.end(rawErrorResponse('bad_request', requestId), () => socket.destroy());
       else socket.destroy();
       return;
@@ -470,7 +477,8 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
   function logUpgrade(up: Upgrade, status: number, kind?: RouterErrorKind): void {
     if (up.answered) return;
     up.answered = true;
-    opts.log(
+    requestLog(
+      up.app,
       formatRouterLine({
         ...(kind ? { error: ROUTER_ERRORS[kind] } : {}),
         method: up.req.method ?? 'GET',
@@ -483,7 +491,7 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
         serviceMs: performance.now() - up.startedAt,
         status,
         bytes: 0,
-        protocol: 'http',
+        protocol: protocolOf(up.req),
       }),
     );
   }

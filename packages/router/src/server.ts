@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ROUTER_ERRORS, errorPage } from './errors.js';
 import { pickRequestId } from './forwarded-headers.js';
@@ -41,7 +42,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, log: (lin
 }
 
 /** Listens and resolves with the bound port (useful with port 0). */
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
+export function listen(server: net.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);

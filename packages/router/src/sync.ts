@@ -1,5 +1,6 @@
 import { isAppName, type AppRoutes } from '@slipway/core';
 import { getAppRoutes, listRoutes, watchRoutes, type Watch } from '@slipway/store';
+import type { SniCertificate } from './listener.js';
 import { buildRouteTable, parseAppRoutes, RouteTable } from './route-table.js';
 
 /** The connection `store` works with, named without importing ioredis here. */
@@ -15,11 +16,15 @@ export interface RouteSyncOptions {
   redisTimeoutMs?: number;
   /** Called with every table that is swapped in. */
   onTable?: (table: RouteTable) => void;
+  /** Called with every new set of uploaded certificates. */
+  onCertificates?: (certs: SniCertificate[]) => void;
 }
 
 export interface RouteSync {
   /** The current table: always a complete one, never a half-applied change. */
   table(): RouteTable;
+  /** The uploaded certificates, for the HTTPS listener's SNI. */
+  certificates(): SniCertificate[];
   close(): Promise<void>;
 }
 
@@ -39,6 +44,7 @@ export async function startRouteSync(opts: RouteSyncOptions): Promise<RouteSync>
   const { redis, domain, log, resyncMs } = opts;
   const redisTimeoutMs = opts.redisTimeoutMs ?? 5000;
   let current = RouteTable.empty(domain);
+  const certificates: SniCertificate[] = [];
   let closed = false;
   let watch: Watch | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -182,6 +188,7 @@ export async function startRouteSync(opts: RouteSyncOptions): Promise<RouteSync>
 
   return {
     table: () => current,
+    certificates: () => certificates,
     async close() {
       if (closed) return;
       closed = true;

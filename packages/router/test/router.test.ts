@@ -129,7 +129,7 @@ describe('router', () => {
   });
 
   it('loads every route before it listens', () => {
-    assert.ok(router.server.listening);
+    assert.ok(router.port > 0);
     assert.equal(router.table().size, 11);
   });
 

@@ -9,14 +9,14 @@ import { rm } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
-import { createApi, requestHasKey, type ApiOperations } from '@slipway/api';
+import { createApi, createAttachHandler, requestHasKey, type ApiOperations } from '@slipway/api';
 import { deploy, fetchSourceTarball, parseBuildpackRef, type BuilderSettings, type DeployDeps } from '@slipway/builder';
-import { imageName, parseDynoName, type AppName, type BuildRecord } from '@slipway/core';
+import { imageName, logTimeNow, parseDynoName, SlipwayError, type AppName, type BuildRecord } from '@slipway/core';
 import { connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers, stopDyno } from '@slipway/docker';
-import { DynoManager } from '@slipway/dynos';
+import { DynoManager, LogShipper, OneOffDynos } from '@slipway/dynos';
 import { createGitHandler, removeRepo } from '@slipway/git';
 import { startRouter } from '@slipway/router';
-import { appendBuildOutput, connectRedis, createBuild, findApp, finishBuild, listReleases } from '@slipway/store';
+import { appendBuildOutput, requestRestart, connectRedis, createLogSink, createBuild, findApp, finishBuild, listReleases } from '@slipway/store';
 import { readSettings } from './settings.js';
 
 function log(line: string): void {
@@ -40,13 +40,26 @@ async function main(): Promise<void> {
   const webUrl = (app: string) => `http://${app}.${s.domain}${s.routerPort === 80 ? '' : `:${s.routerPort}`}/`;
   const gitUrl = (app: string) => `http://${s.publicHost}:${s.apiPort}/${app}.git`;
 
+  // Every dyno's stdout/stderr goes to its app's log stream; platform events go there too.
+  const shipper = new LogShipper({ redis, docker, instance: s.instance, log });
+  await shipper.start();
+  const logSink = createLogSink(redis, (err) => log(`logs: could not write platform lines: ${String(err)}`));
+  const appLog = (app: string, dyno: string, text: string): void => logSink(app, { time: logTimeNow(), source: 'slipway', dyno, text });
+  // One-off dynos (`slipway run`): role=run containers, beside the formation and never reconciled.
+  const oneOffs = new OneOffDynos({ redis, docker, instance: s.instance, appendLog: logSink, stopGraceSeconds: s.stopGraceSeconds, log });
+  await oneOffs.start();
+
   const dynos = new DynoManager({
     redis, docker, instance: s.instance, portRange: s.portRange,
     bootTimeoutMs: s.bootTimeoutMs, stopGraceSeconds: s.stopGraceSeconds, log,
+    onEvent: (app, dyno, text) => {
+      appLog(app, dyno, text);
+      if (text.startsWith('Starting process')) void shipper.syncNow().catch(() => undefined);
+    },
   });
   await dynos.start();
 
-  const router = await startRouter({ redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log });
+  const router = await startRouter({ redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log, appLog: (app, line) => appLog(app, 'router', line) });
 
   const builderSettings: BuilderSettings = {
     instance: s.instance,
@@ -90,6 +103,7 @@ async function main(): Promise<void> {
 
   const ops: ApiOperations = {
     async appDestroyed(app) {
+      await oneOffs.removeApp(app.name);
       await dynos.reconcileApp(app.name);
       const releases = await listReleases(redis, app.name).catch(() => []);
       for (const r of releases) await removeImage(docker, imageName(app.name, r.version)).catch(() => undefined);
@@ -97,13 +111,20 @@ async function main(): Promise<void> {
       await rm(join(s.home, 'cache', app.name), { recursive: true, force: true });
     },
     async restartDynos(app, target) {
+      // Rolling: replacements start first and old dynos stop once they are up.
       const all = (await listDynos(docker, s.instance)).filter((d) => d.app === app);
       const chosen = all.filter((d) => !target || d.name === target || (parseDynoName(target) === null && d.type === target));
-      await Promise.all(chosen.map((d) => stopDyno(docker, s.instance, d.containerId, s.stopGraceSeconds)));
-      void dynos.reconcileApp(app as AppName).catch((err) => log(`restart ${app}: ${String(err)}`));
+      if (target && chosen.length === 0) throw new SlipwayError('not_found', `No such dyno or process type: ${target}.`, 'dyno');
+      for (const d of chosen) appLog(app, d.name, 'Restarting');
+      await requestRestart(redis, app, target ?? '*');
     },
     async stopDyno(app, name) {
-      await ops.restartDynos(app, name);
+      if (await oneOffs.stopDyno(app, name)) return;
+      const chosen = (await listDynos(docker, s.instance)).filter((d) => d.app === app && d.name === name);
+      if (chosen.length === 0) throw new SlipwayError('not_found', `No such dyno: ${name}.`, 'dyno');
+      for (const d of chosen) appLog(app, d.name, 'Stopping all processes with SIGTERM');
+      await Promise.all(chosen.map((d) => stopDyno(docker, s.instance, d.containerId, s.stopGraceSeconds)));
+      void dynos.reconcileApp(app).catch((err) => log(`stop ${app}: ${String(err)}`));
     },
     async rollOut(app) {
       void dynos.reconcileApp(app).catch((err) => log(`roll-out ${app}: ${String(err)}`));
@@ -117,6 +138,9 @@ async function main(): Promise<void> {
       const builtins = readdirSync(s.buildpacksDir).filter((n) => existsSync(join(s.buildpacksDir, n, 'bin', 'detect')));
       for (const b of list) parseBuildpackRef(b, builtins);
     },
+    runDyno: (app, request) => oneOffs.run(app, request),
+    attachDyno: (app, name) => oneOffs.attach(app, name),
+    listOneOffDynos: (app) => oneOffs.list(app),
   };
 
   /** A tarball deploy: the same stages as a push, with the source fetched from a URL. */
@@ -144,6 +168,7 @@ async function main(): Promise<void> {
   const server: Server = createServer((req, res) => {
     if (!git.handle(req, res)) api(req, res);
   });
+  server.on('upgrade', createAttachHandler(redis, { apiKey: s.apiKey }, ops, log)); // slipway run's attach
   // Builds can take minutes; the git handler has its own upper bound.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -156,7 +181,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log(`${signal}: shutting down (dynos keep running and are adopted on the next start)`);
     server.close();
-    await Promise.allSettled([router.close(), dynos.stop()]);
+    oneOffs.stop();
+    await Promise.allSettled([router.close(), dynos.stop(), shipper.stop()]);
     redis.disconnect();
     process.exit(0);
   };

@@ -15,3 +15,19 @@ export async function putFormation(redis: Redis, app: AppName, formation: Format
     .xadd(keys.desiredEvents(), 'MAXLEN', '~', '10000', '*', 'app', app)
     .exec();
 }
+
+/**
+ * Asks for a rolling restart of all dynos (`*`), one process type or one
+ * dyno: every matching dyno started before now is replaced, new ones first.
+ */
+export async function requestRestart(redis: Redis, app: AppName, target: string): Promise<void> {
+  await redis
+    .multi()
+    .hset(keys.restarts(app), target, new Date().toISOString())
+    .xadd(keys.desiredEvents(), 'MAXLEN', '~', '10000', '*', 'app', app)
+    .exec();
+}
+
+export async function getRestarts(redis: Redis, app: AppName): Promise<Record<string, string>> {
+  return redis.hgetall(keys.restarts(app));
+}

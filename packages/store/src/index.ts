@@ -10,3 +10,4 @@ export * from './locks.js';
 export * from './builds.js';
 export * from './buildpacks.js';
 export * from './logs.js';
+export * from './one-offs.js';

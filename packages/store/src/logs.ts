@@ -2,7 +2,7 @@ import {
   DEFAULT_LOG_LINES, logTimeNow, matchesLogFilter, splitLogText,
   type AppName, type LogFilter, type LogLine, type LogSource,
 } from '@slipway/core';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { keys } from './keys.js';
 
 /**
@@ -24,7 +24,7 @@ export const MAX_LOG_TEXT = 10_000;
 export interface AppendLogOptions {
   maxLen?: number;
   /** The shipper's position in a container's output, written in the same transaction as the lines. */
-  cursor?: { container: string; position: string };
+  cursor?: { instance: string; container: string; position: string };
 }
 
 /**
@@ -33,23 +33,49 @@ export interface AppendLogOptions {
  */
 export async function appendLogLines(redis: Redis, app: AppName | string, lines: readonly LogLine[], opts: AppendLogOptions = {}): Promise<void> {
   if (lines.length === 0 && !opts.cursor) return;
-  const key = keys.logs(app);
-  const cap = String(opts.maxLen ?? DEFAULT_LOG_CAP);
   const tx = redis.multi();
-  for (const line of lines) {
-    for (const text of splitLogText(line.text)) {
-      tx.xadd(key, 'MAXLEN', '~', cap, '*', 't', line.time, 's', line.source, 'd', line.dyno, 'm', text.length > MAX_LOG_TEXT ? text.slice(0, MAX_LOG_TEXT) : text);
-    }
-  }
-  if (opts.cursor) tx.hset(keys.logCursors(), opts.cursor.container, opts.cursor.position);
+  for (const line of lines) queueLogLine(tx, app, line, opts.maxLen);
+  if (opts.cursor) tx.hset(keys.logCursors(opts.cursor.instance), opts.cursor.container, opts.cursor.position);
   const results = await tx.exec();
   const failed = results?.find(([err]) => err);
   if (failed) throw failed[0];
 }
 
+/** Adds a line to a transaction or pipeline, so it is written together with what it reports (a release, say). */
+export function queueLogLine(tx: ChainableCommander, app: AppName | string, line: LogLine, maxLen = DEFAULT_LOG_CAP): void {
+  for (const text of splitLogText(line.text)) {
+    tx.xadd(keys.logs(app), 'MAXLEN', '~', String(maxLen), '*', 't', line.time, 's', line.source, 'd', line.dyno, 'm', text.length > MAX_LOG_TEXT ? text.slice(0, MAX_LOG_TEXT) : text);
+  }
+}
+
 /** One platform line now: `slipway[web.1]: State changed from starting to up`, `slipway[api]: Release v3 created by user ...`. */
 export function appendPlatformLog(redis: Redis, app: AppName | string, dyno: string, text: string): Promise<void> {
   return appendLogLines(redis, app, [{ time: logTimeNow(), source: 'slipway', dyno, text }]);
+}
+
+/**
+ * A sink for many small writers (router lines, platform events): lines are
+ * collected and written per app on the next turn of the event loop, in the
+ * order they came, so a burst costs one round trip rather than one per line.
+ */
+export function createLogSink(redis: Redis, onError: (err: unknown) => void = () => undefined, maxLen?: number): (app: AppName | string, line: LogLine) => void {
+  let pending = new Map<string, LogLine[]>();
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    const batch = pending;
+    pending = new Map();
+    for (const [app, lines] of batch) appendLogLines(redis, app, lines, { maxLen }).catch(onError);
+  };
+  return (app, line) => {
+    const lines = pending.get(app);
+    if (lines) lines.push(line);
+    else pending.set(app, [line]);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
 }
 
 export interface ReadLogsOptions extends LogFilter {
@@ -166,17 +192,17 @@ function toEntry(id: string, fields: string[]): LogEntry | null {
 
 export const LOG_CURSOR_DONE = 'done';
 
-/** Container id -> the Docker timestamp of the last line shipped, or `done` once the container has exited and all of it is shipped. */
-export async function listLogCursors(redis: Redis): Promise<Record<string, string>> {
-  return redis.hgetall(keys.logCursors());
+/** Per daemon instance: container id -> the Docker timestamp of the last line shipped, or `done` once the container has exited and all of it is shipped. */
+export async function listLogCursors(redis: Redis, instance: string): Promise<Record<string, string>> {
+  return redis.hgetall(keys.logCursors(instance));
 }
 
-export async function markLogCursorDone(redis: Redis, container: string): Promise<void> {
-  await redis.hset(keys.logCursors(), container, LOG_CURSOR_DONE);
+export async function markLogCursorDone(redis: Redis, instance: string, container: string): Promise<void> {
+  await redis.hset(keys.logCursors(instance), container, LOG_CURSOR_DONE);
 }
 
-export async function deleteLogCursors(redis: Redis, containers: readonly string[]): Promise<void> {
-  if (containers.length) await redis.hdel(keys.logCursors(), ...containers);
+export async function deleteLogCursors(redis: Redis, instance: string, containers: readonly string[]): Promise<void> {
+  if (containers.length) await redis.hdel(keys.logCursors(instance), ...containers);
 }
 
 // --- Log sessions: what a `logplex_url` reads ------------------------------

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { notFound, type AppName, type ReleaseRecord, type ConfigVars, type Formation } from '@slipway/core';
+import { logTimeNow, notFound, type AppName, type ReleaseRecord, type ConfigVars, type Formation } from '@slipway/core';
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
+import { queueLogLine } from './logs.js';
 
 export type NewRelease = Omit<ReleaseRecord, 'id' | 'version' | 'createdAt'>;
 
@@ -23,6 +24,10 @@ export async function recordRelease(redis: Redis, release: NewRelease, formation
     tx.set(keys.currentRelease(release.app), String(version));
     if (formation) tx.set(keys.formation(release.app), JSON.stringify(formation));
     tx.xadd(keys.desiredEvents(), 'MAXLEN', '~', '10000', '*', 'app', release.app);
+    // The app's log says so in the same transaction: `slipway[api]: Deploy 3f2a1c9 by user ...`, `Release v3 created by user ...`.
+    const time = logTimeNow();
+    queueLogLine(tx, release.app, { time, source: 'slipway', dyno: 'api', text: `${record.description} by user ${record.user}` });
+    queueLogLine(tx, release.app, { time, source: 'slipway', dyno: 'api', text: `Release v${version} created by user ${record.user}` });
   }
   await tx.exec();
   return record;

@@ -1,0 +1,140 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { Balancer } from './balancer.js';
+import { createFrontDoor, type FrontDoor } from './front-door.js';
+import { createProxy } from './proxy.js';
+import type { RouteTable } from './route-table.js';
+import { createRouterServer, listen } from './server.js';
+import { UpstreamPool } from './upstream-pool.js';
+
+/** A certificate and its key, PEM. */
+export interface CertPair {
+  cert: string;
+  key: string;
+}
+
+/** A certificate uploaded for some hostnames (`sni-endpoints`). */
+export interface SniCertificate extends CertPair {
+  hostnames: string[];
+}
+
+export interface ListenerOptions {
+  table: () => RouteTable;
+  log: (line: string) => void;
+  requestLog: (app: string | undefined, line: string) => void;
+  port: number;
+  host: string;
+  upstreamHost: string;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  headTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** An HTTPS listener too, when given. */
+  tls?: { port: number; defaultCert?: CertPair };
+}
+
+/** One process's listeners: the fast path for HTTP/1.x, http-proxy for WebSockets. */
+export interface Listeners {
+  port: number;
+  tlsPort: number | undefined;
+  balancer: Balancer;
+  openCount(): number;
+  connectionCount(): number;
+  /** Replaces the uploaded certificates served by SNI. */
+  setCertificates(certs: readonly SniCertificate[]): void;
+  close(graceMs: number): Promise<void>;
+}
+
+export async function startListeners(o: ListenerOptions): Promise<Listeners> {
+  const balancer = new Balancer();
+  const pool = new UpstreamPool(o.upstreamHost);
+  // WebSockets go through http-proxy: the front door hands the connection over
+  // as soon as it reads an upgrade head, and Node's HTTP server takes it from there.
+  const proxy = createProxy({
+    table: o.table,
+    log: o.log,
+    requestLog: o.requestLog,
+    listenerPort: () => 0,
+    upstreamHost: o.upstreamHost,
+    firstByteTimeoutMs: o.firstByteTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    balancer,
+  });
+  const upgrades = createRouterServer(proxy, o.log);
+  const door: FrontDoor = createFrontDoor({
+    table: o.table,
+    balancer,
+    pool,
+    firstByteTimeoutMs: o.firstByteTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    headTimeoutMs: o.headTimeoutMs,
+    keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+    connectTimeoutMs: o.connectTimeoutMs,
+    requestLog: o.requestLog,
+    log: o.log,
+    handoff: (socket) => {
+      upgrades.emit('connection', socket);
+      socket.resume();
+    },
+  });
+
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => door.handleConnection(socket, 'http'));
+  const port = await listen(server, o.port, o.host);
+  server.on('error', (err) => o.log(`at=error fn=router desc="listener error" error=${JSON.stringify(err.message)}`));
+
+  let contexts = new Map<string, tls.SecureContext>();
+  let tlsServer: tls.Server | undefined;
+  let tlsPort: number | undefined;
+  if (o.tls) {
+    const fallback = o.tls.defaultCert;
+    tlsServer = tls.createServer(
+      {
+        allowHalfOpen: true,
+        ...(fallback ? { cert: fallback.cert, key: fallback.key } : {}),
+        SNICallback: (servername, cb) => {
+          const name = servername.toLowerCase();
+          const dot = name.indexOf('.');
+          cb(null, contexts.get(name) ?? (dot > 0 ? contexts.get(`*${name.slice(dot)}`) : undefined));
+        },
+      },
+      (socket) => door.handleConnection(socket as unknown as net.Socket, 'https'),
+    );
+    tlsServer.on('tlsClientError', () => undefined);
+    tlsPort = await listen(tlsServer, o.tls.port, o.host);
+    tlsServer.on('error', (err) => o.log(`at=error fn=router desc="TLS listener error" error=${JSON.stringify(err.message)}`));
+  }
+
+  return {
+    port,
+    tlsPort,
+    balancer,
+    openCount: () => door.openCount() + proxy.openCount(),
+    connectionCount: () => door.connectionCount(),
+    setCertificates(certs) {
+      const next = new Map<string, tls.SecureContext>();
+      for (const c of certs) {
+        try {
+          const context = tls.createSecureContext({ cert: c.cert, key: c.key });
+          for (const h of c.hostnames) next.set(h.toLowerCase(), context);
+        } catch (err) {
+          o.log(`at=error fn=router desc="certificate rejected" hostnames=${JSON.stringify(c.hostnames.join(','))} error=${JSON.stringify(err instanceof Error ? err.message : String(err))}`);
+        }
+      }
+      contexts = next;
+    },
+    async close(graceMs) {
+      const closed = Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        tlsServer ? new Promise<void>((resolve) => tlsServer.close(() => resolve())) : Promise.resolve(),
+      ]);
+      door.drain();
+      const deadline = Date.now() + graceMs;
+      while (door.openCount() + proxy.openCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      door.destroyAll();
+      upgrades.closeAllConnections();
+      proxy.close();
+      await closed;
+    },
+  };
+}
