@@ -109,7 +109,7 @@ port $port
 requirepass $(cat "$dir/password")
 dir $dir
 appendonly yes
-appendfsync everysec
+appendfsync always
 daemonize yes
 pidfile $dir/redis.pid
 logfile $dir/redis.log

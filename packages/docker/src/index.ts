@@ -6,3 +6,4 @@ export * from './dyno-logs.js';
 export * from './image-builds.js';
 export * from './task-containers.js';
 export * from './one-off-containers.js';
+export * from './events.js';

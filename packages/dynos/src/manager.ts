@@ -1,5 +1,5 @@
 import type { ActualDyno, AppName, AppRoutes, ReleaseRecord } from '@slipway/core';
-import { listDynos, startDyno, stopDyno, isContainerRunning, dynoLogTail, type DockerClient } from '@slipway/docker';
+import { watchDynoEvents, type DockerEventsWatch, listDynos, startDyno, stopDyno, isContainerRunning, dynoLogTail, type DockerClient } from '@slipway/docker';
 import {
   claimPort, releasePort, findApp, getCurrentRelease, getFormation, listApps, putAppRoutes, putDynoStatuses, watchDesired,
   getAppRoutes, getRestarts, type DynoStatus, type RedisConnection, type Watch,
@@ -39,6 +39,7 @@ export class DynoManager {
   private readonly up = new Set<string>(); // container ids known to accept connections
   private readonly restarts = new Map<string, { count: number; notBefore: number }>();
   private watch: Watch | null = null;
+  private dockerEvents: DockerEventsWatch | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly log: (line: string) => void;
@@ -50,6 +51,10 @@ export class DynoManager {
   async start(): Promise<void> {
     this.watch = await watchDesired(this.opts.redis, (err) => this.log(`dynos: watch error: ${String(err)}`));
     void this.consume(this.watch);
+    // A dyno that dies is seen at once through Docker's events, not at the next resync.
+    this.dockerEvents = watchDynoEvents(this.opts.docker, this.opts.instance, (app) => {
+      if (!this.stopped) void this.reconcileApp(app as AppName).catch((err) => this.log(`dynos: ${app}: ${String(err)}`));
+    });
     await this.reconcileAll();
     const tick = () => {
       if (this.stopped) return;
@@ -66,6 +71,7 @@ export class DynoManager {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.watch?.close();
+    this.dockerEvents?.close();
     await Promise.allSettled([...this.chains.values()]);
   }
 
@@ -230,11 +236,13 @@ export class DynoManager {
       }
       await new Promise((r) => setTimeout(r, 150));
     }
+    // Shutting down is not a boot timeout: leave the dyno for the next start to adopt.
+    if (this.stopped) return null;
     const r10 = `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${Math.round((this.opts.bootTimeoutMs ?? 60_000) / 1000)} seconds of launch`;
     this.event(info.Config.Labels?.['io.slipway.app'] ?? '', spec.name, r10);
     this.event(info.Config.Labels?.['io.slipway.app'] ?? '', spec.name, 'Stopping process with SIGKILL');
     await this.stopOne(id, 0);
-    return `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${Math.round((this.opts.bootTimeoutMs ?? 60_000) / 1000)} seconds of launch`;
+    return r10;
   }
 
   private async stopOne(containerId: string, grace = this.opts.stopGraceSeconds ?? 30): Promise<void> {

@@ -83,10 +83,23 @@ export class Instance {
   }
 
   private extraEnv: Record<string, string> = {};
+  /** The dyno port range stays the same across daemon restarts, as a real config would. */
+  private portBase = 0;
+
+  /** Stops this instance's Redis cleanly (AOF flushed), as an operator restarting it would. */
+  async stopRedis(): Promise<void> {
+    await run('redis-cli', ['-u', this.redisUrl, '--no-auth-warning', 'shutdown']).catch(() => undefined);
+  }
+
+  /** Starts this instance's Redis again on the same port and data directory. */
+  async startRedis(): Promise<void> {
+    const port = new URL(this.redisUrl).port;
+    await run('bash', ['-c', 'source "$1/scripts/lib/common.sh"; ensure_redis "$2" "$3"', '_', ROOT, this.home, port]);
+  }
 
   async startDaemon(extraEnv: Record<string, string> = this.extraEnv): Promise<void> {
     this.extraEnv = extraEnv;
-    const portBase = 30000 + Math.floor(Math.random() * 300) * 100;
+    const portBase = (this.portBase ||= 30000 + Math.floor(Math.random() * 300) * 100);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SLIPWAY_HOME: this.home,
