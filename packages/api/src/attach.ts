@@ -1,10 +1,13 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ATTACH_UPGRADE, encodeAttachExit, encodeAttachOutput, isSlipwayError, SlipwayError } from '@slipway/core';
+import { ATTACH_UPGRADE, encodeAttachExit, encodeAttachHeartbeat, encodeAttachOutput, isSlipwayError, SlipwayError } from '@slipway/core';
 import { getApp, type RedisConnection } from '@slipway/store';
 import { requestHasKey } from './auth.js';
 import type { ApiOperations, ApiSettings, DynoAttachment } from './operations.js';
 
+/** How often an empty stdout frame goes to the client, so that a client that has gone is noticed. */
+const HEARTBEAT_MS = 5000;
+const HEARTBEAT = encodeAttachHeartbeat();
 const ATTACH_PATH = /^\/apps\/([^/]+)\/dynos\/([^/]+)\/attach$/;
 
 /**
@@ -62,7 +65,12 @@ export function createAttachHandler(
 /** Moves bytes both ways with back-pressure until the command exits, then sends the exit frame and closes. */
 async function pipeSession(socket: Duplex, head: Buffer, a: DynoAttachment): Promise<void> {
   let done = false;
+  // A client that half-closed (stdin EOF) and then died sends nothing more, and a quiet
+  // command writes nothing that would fail: an empty stdout frame now and then does.
+  const heartbeat = setInterval(() => socket.write(HEARTBEAT), HEARTBEAT_MS);
+  heartbeat.unref();
   socket.once('close', () => {
+    clearInterval(heartbeat);
     if (done) return;
     a.kill();
     // Nobody reads any more: let the rest of the output drain away so the session can end.
@@ -101,5 +109,6 @@ async function pipeSession(socket: Duplex, head: Buffer, a: DynoAttachment): Pro
   }
   await output;
   done = true;
+  clearInterval(heartbeat);
   socket.end(encodeAttachExit(code));
 }

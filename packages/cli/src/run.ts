@@ -13,6 +13,8 @@ import { psStop } from './commands/ps/stop.js';
 import { releases } from './commands/releases/index.js';
 import { releasesInfo } from './commands/releases/info.js';
 import { rollback } from './commands/rollback/index.js';
+import { run } from './commands/run/index.js';
+import { runDetached } from './commands/run/detached.js';
 import { config } from './commands/config/index.js';
 import { configGet } from './commands/config/get.js';
 import { configSet } from './commands/config/set.js';
@@ -32,6 +34,7 @@ export const COMMANDS = [
   logs,
   ps, psScale, psRestart, psStop,
   releases, releasesInfo, rollback,
+  run, runDetached,
 ] as const;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

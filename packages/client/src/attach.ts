@@ -9,6 +9,8 @@ export interface AttachStreams {
   stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Called once the server has switched protocols: the dyno is starting. */
+  onAttached?: () => void;
 }
 
 /**
@@ -46,6 +48,7 @@ export function attachDyno(attachUrl: string, apiUrl: string, apiKey: string, st
       res.on('error', (err) => reject(unreachable(url.origin, err)));
     });
     req.on('upgrade', (_res: IncomingMessage, socket: Socket, head: Buffer) => {
+      streams.onAttached?.();
       session(socket, head, streams).then(resolve, reject);
     });
     req.end();
@@ -86,6 +89,7 @@ function session(socket: Socket, head: Buffer, streams: AttachStreams): Promise<
           exitCode = frame.code;
           continue;
         }
+        if (frame.data.length === 0) continue; // a heartbeat
         const target = frame.type === 'stdout' ? streams.stdout : streams.stderr;
         if (!target.write(frame.data)) {
           socket.pause();

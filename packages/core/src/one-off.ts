@@ -75,7 +75,8 @@ function parseOneOffEnv(input: unknown): Record<string, string> {
 //   client -> server: raw stdin bytes; the client's half-close is stdin EOF.
 //   server -> client: frames of [stream id: 1 byte][length: uint32 BE][payload],
 //     1 = stdout, 2 = stderr, 3 = exit (payload: the exit code, int32 BE),
-//     and the exit frame is the last one before the server closes.
+//     and the exit frame is the last one before the server closes. An empty
+//     stdout frame is a heartbeat (every few seconds), to be skipped.
 
 export const ATTACH_UPGRADE = 'slipway-attach';
 export const ATTACH_FRAME_HEADER_BYTES = 5;
@@ -99,6 +100,13 @@ export function encodeAttachOutput(stream: 'stdout' | 'stderr', data: Uint8Array
     parts.push(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
   }
   return Buffer.concat(parts);
+}
+
+/** An empty stdout frame: the server sends one now and then, so that writing to a client that has gone fails. Clients skip it. */
+export function encodeAttachHeartbeat(): Buffer {
+  const frame = Buffer.alloc(ATTACH_FRAME_HEADER_BYTES);
+  frame[0] = STREAM_IDS.stdout;
+  return frame;
 }
 
 export function encodeAttachExit(code: number): Buffer {

@@ -14,6 +14,7 @@ export type ToWorker =
 
 /** What a worker tells the primary. */
 export type FromWorker =
+  | { t: 'ready' }
   | { t: 'listening'; port: number; tlsPort: number | undefined }
   | { t: 'failed'; error: string }
   | { t: 'log'; apps: Array<string | undefined>; lines: string[] }
@@ -70,6 +71,10 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
       let started = false;
       w.on('message', (m: FromWorker) => {
         switch (m.t) {
+          case 'ready':
+            // Only now: a message sent before the worker listens for messages is lost.
+            send(w, { t: 'start', settings, routes: [...table.apps], certs });
+            break;
           case 'listening':
             started = true;
             resolve({ port: m.port, tlsPort: m.tlsPort });
@@ -96,14 +101,12 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
           }, 1000).unref();
         }
       });
-      send(w, { t: 'start', settings, routes: [...table.apps], certs });
     });
   }
 
   const first = await fork();
-  // Port 0 means "any": the rest share whichever port the first one got.
-  settings.port = first.port;
-  if (settings.tls && first.tlsPort !== undefined) settings.tls = { ...settings.tls, port: first.tlsPort };
+  // Port 0 stays 0 for the others: the cluster primary keys shared handles by
+  // the requested address and port, so they get the handle the first one got.
   try {
     await Promise.all(Array.from({ length: o.count - 1 }, () => fork()));
   } catch (err) {

@@ -71,5 +71,7 @@ process.on('message', (m: ToWorker) => {
   }
 });
 
+send({ t: 'ready' });
+
 // The primary went away: nothing will send routes any more.
 process.on('disconnect', () => process.exit(0));

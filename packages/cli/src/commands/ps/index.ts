@@ -19,6 +19,9 @@ Examples:
   web.1: up 2026/01/02 03:04:05 +0000 (~ 1m ago)
   web.2: up 2026/01/02 03:04:07 +0000 (~ 1m ago)
 
+  === run: one-off processes (1)
+  run.1 (standard-1x): up 2026/01/02 03:05:01 +0000 (~ 4s ago): bash
+
   $ slipway ps worker --json
 `,
     )
@@ -36,12 +39,17 @@ Examples:
       }
       const groups = new Map<string, HerokuDyno[]>();
       for (const dyno of dynos) {
-        const key = `${dyno.type} (${dyno.size}): ${dyno.command}`;
+        // One-off dynos differ in command and size, so they share one group, as in Heroku's ps.
+        const key = dyno.type === 'run' ? 'run: one-off processes' : `${dyno.type} (${dyno.size}): ${dyno.command}`;
         groups.set(key, [...(groups.get(key) ?? []), dyno]);
       }
       const blocks = [...groups].map(([key, group]) => [
         header(`${key} (${group.length})`),
-        ...group.map((d) => `${d.name}: ${d.state} ${timeAgo(d.updated_at, io.now())}`),
+        ...group.map((d) =>
+          d.type === 'run'
+            ? `${d.name} (${d.size}): ${d.state} ${timeAgo(d.updated_at, io.now())}: ${d.command}`
+            : `${d.name}: ${d.state} ${timeAgo(d.updated_at, io.now())}`,
+        ),
       ]);
       print(io, ...blocks.flatMap((lines, i) => (i === 0 ? lines : ['', ...lines])));
     });

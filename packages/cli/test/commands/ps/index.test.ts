@@ -38,6 +38,32 @@ describe('ps', () => {
     );
   });
 
+  it('lists one-off dynos in one group, each with its size and command', async () => {
+    api.reset({
+      'GET /apps/demo/dynos': {
+        body: [
+          dynoFixture('run.2', { command: 'sleep 300', size: 'standard-2x', state: 'starting' }),
+          dynoFixture('web.1'),
+          dynoFixture('run.1', { command: 'bash', updated_at: '2026-01-02T03:04:05Z' }),
+        ],
+      },
+    });
+    const { code, stdout } = await runSlipway(['ps', '-a', 'demo'], { apiUrl: api.url });
+    assert.equal(code, 0);
+    assert.equal(
+      stdout,
+      [
+        '=== run: one-off processes (2)',
+        'run.1 (standard-1x): up 2026/01/02 03:04:05 +0000 (~ 1m ago): bash',
+        'run.2 (standard-2x): starting 2026/01/02 03:04:05 +0000 (~ 1m ago): sleep 300',
+        '',
+        '=== web (standard-1x): node server.js (1)',
+        'web.1: up 2026/01/02 03:04:05 +0000 (~ 1m ago)',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('shows only the asked types', async () => {
     api.reset({ 'GET /apps/demo/dynos': { body: [dynoFixture('web.1'), dynoFixture('worker.1')] } });
     const { stdout } = await runSlipway(['ps', 'worker', '-a', 'demo'], { apiUrl: api.url });
