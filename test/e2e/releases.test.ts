@@ -96,4 +96,25 @@ describe('releases, config vars and rollback', () => {
     const res = await slipway.api('POST', `/apps/${app}/releases`, { release: '3' });
     assert.equal(res.status, 422);
   });
+
+  it('(git push) a release whose dynos never come up is marked failed and the old one keeps serving', async () => {
+    const before = (await slipway.viaRouter(app)).body;
+    await writeFile(join(dir, 'server.js'), "console.error('cannot start'); process.exit(1);\n");
+    await commit('a web process that crashes at boot');
+    const pushed = await slipway.push(dir, app);
+    assert.notEqual(pushed.code, 0);
+    assert.match(pushed.output, /did not start/);
+    const releases = (await slipway.api('GET', `/apps/${app}/releases`)).json;
+    const failed = releases[releases.length - 1];
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.current, false);
+    assert.match(pushed.output, new RegExp(`v${failed.version} is marked failed; v${failed.version - 1} keeps serving`));
+    assert.equal(releases[releases.length - 2].current, true);
+    assert.equal((await slipway.viaRouter(app)).body, before);
+    // No dyno of the failed release is left crash-looping.
+    await eventually('only the old release to run', async () => {
+      const dynos = (await slipway.api('GET', `/apps/${app}/dynos`)).json as { release: { version: number } }[];
+      return dynos.length > 0 && dynos.every((d) => d.release.version !== failed.version) ? true : undefined;
+    });
+  });
 });

@@ -3,7 +3,7 @@ import { formationForRelease, type AppName, type BuildRecord, type ReleaseRecord
 import { removeImage, runTask, type DockerClient } from '@slipway/docker';
 import {
   acquireAppLock, appendBuildOutput, getBuildpacks, createBuild, finishBuild, getConfigVars, getCurrentRelease, getFormation, listReleases,
-  peekNextVersion, recordRelease, updateApp, type RedisConnection,
+  peekNextVersion, recordRelease, revertRelease, updateApp, type RedisConnection,
 } from '@slipway/store';
 import { BuildError } from './errors.js';
 import { buildOutput, type BuildOutput } from './output.js';
@@ -102,8 +102,19 @@ export async function deploy(deps: DeployDeps, req: DeployRequest): Promise<Depl
       failed = false; // the image stays: the failed release names it, for inspection and rollback refusal alike
       return await finish('failed', null);
     }
+    const previous = await getCurrentRelease(deps.redis, req.app);
     const release = await recordDeployRelease(deps, ctx, user, 'succeeded');
-    await deps.rollOut(req.app, release, out);
+    try {
+      await deps.rollOut(req.app, release, out);
+    } catch (err) {
+      // The old release stays live: the new one is marked failed and the old one current again.
+      // A first deploy has nothing to go back to, so its dynos keep trying (and show as crashed).
+      if (previous) {
+        await revertRelease(deps.redis, req.app, release, previous.version);
+        out.error(`v${release.version} is marked failed; v${previous.version} keeps serving.`);
+      }
+      throw err;
+    }
     failed = false;
     out.step(`Launching... released v${release.version}`);
     out.info(`${deps.settings.webUrl(req.app)} deployed to Slipway`);

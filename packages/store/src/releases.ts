@@ -73,3 +73,19 @@ export async function setConfigVars(redis: Redis, app: AppName, vars: ConfigVars
   if (Object.keys(vars).length) tx.hset(keys.config(app), vars);
   await tx.exec();
 }
+
+/**
+ * A release whose dynos never came up: marked failed, and the previous
+ * release is made current again, in one transaction, so the dyno manager
+ * removes the new dynos and the old ones go on serving.
+ */
+export async function revertRelease(redis: Redis, app: AppName, failed: ReleaseRecord, previousVersion: number): Promise<void> {
+  const record: ReleaseRecord = { ...failed, status: 'failed', description: `${failed.description} (dynos did not start)` };
+  const tx = redis
+    .multi()
+    .hset(keys.releases(app), String(failed.version), JSON.stringify(record))
+    .set(keys.currentRelease(app), String(previousVersion))
+    .xadd(keys.desiredEvents(), 'MAXLEN', '~', '10000', '*', 'app', app);
+  queueLogLine(tx, app, { time: logTimeNow(), source: 'slipway', dyno: 'api', text: `Release v${failed.version} failed to start; v${previousVersion} stays current` });
+  await tx.exec();
+}
