@@ -15,10 +15,11 @@
 #
 # Usage:
 #   debian_update APT_DIR "bookworm bookworm-backports"
+#   debian_names APT_DIR golang-1.                -> golang-1.19-go ...
 #   debian_version APT_DIR golang-1.22-go        -> 1.22.12-3~bpo12+1
 #   debian_download APT_DIR DEST_DIR golang-1.22-go golang-1.22-src
 #   debian_forget APT_DIR
-#   debian_unpack DEST_DIR DEB...
+#   debian_unpack DEST_DIR DEB... [-- EXCLUDE...]
 
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 DEBIAN_MIRROR="${DEBIAN_MIRROR%/}"
@@ -64,6 +65,10 @@ debian_version() {
   [ -n "$version" ] && printf '%s\n' "$version"
 }
 
+# debian_names APT_DIR PREFIX: the names of the packages that start with
+# PREFIX, one a line.
+debian_names() { debian_run "$1" apt-cache pkgnames "$2" 2>/dev/null | LC_ALL=C sort; }
+
 # debian_download APT_DIR DEST_DIR PACKAGE...: the .deb of each PACKAGE (not
 # its dependencies) into DEST_DIR, which is emptied first.
 debian_download() {
@@ -77,12 +82,24 @@ debian_download() {
 # debian_forget APT_DIR: drop the package lists (50 MB) once done.
 debian_forget() { rm -rf "$1/lists" "$1/archives"; }
 
-# debian_unpack DEST_DIR DEB...: unpack each package's files under DEST_DIR.
+# debian_unpack DEST_DIR DEB... [-- EXCLUDE...]: unpack each package's files
+# under DEST_DIR, as `dpkg -x` does, but without the paths that match an
+# EXCLUDE pattern (tar --exclude, e.g. '*/testdata') or the packages'
+# documentation.
 debian_unpack() {
   local dest="$1" deb
   shift
+  local -a debs=() excludes=(--exclude=./usr/share/doc --exclude=./usr/share/man)
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    debs+=("$1")
+    shift
+  done
+  if [ "${1:-}" = -- ]; then
+    shift
+    for pattern in "$@"; do excludes+=("--exclude=$pattern"); done
+  fi
   mkdir -p "$dest"
-  for deb in "$@"; do
-    dpkg -x "$deb" "$dest" || return 1
+  for deb in "${debs[@]}"; do
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dest" "${excludes[@]}" || return 1
   done
 }

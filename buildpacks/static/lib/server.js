@@ -25,7 +25,8 @@
 // small LRU), HEAD, single byte ranges, a directory serves its index.html
 // (and /dir redirects to /dir/). Paths are decoded once, and a path with a NUL
 // byte, a backslash or a `..` segment is refused with 400; dotfiles (but
-// .well-known) and anything a symlink takes outside the root answer 404.
+// .well-known), static.json and anything a symlink takes outside the root are
+// not served.
 'use strict';
 
 const fs = require('node:fs');
@@ -168,6 +169,7 @@ function createServer(appDir, config = loadConfig(appDir)) {
   const gzipCache = new GzipCache(GZIP_CACHE_MAX_TOTAL);
   const pending = new Map();
   let realRoot = fs.realpathSync(config.root);
+  const servesAppDir = realRoot === fs.realpathSync(appDir);
 
   function headersFor(urlPath) {
     const out = {};
@@ -364,7 +366,8 @@ function createServer(appDir, config = loadConfig(appDir)) {
       return notFound(req, res, urlPath, head);
     }
     const normalized = urlPath.replace(/\/{2,}/g, '/');
-    let found = await findFile(normalized);
+    // Nor is static.json itself, when the root is the app's directory.
+    let found = servesAppDir && normalized === '/static.json' ? null : await findFile(normalized);
     if (found && found.redirect) {
       const location = encodeURI(found.redirect).replace(/[?#]/g, encodeURIComponent) + query;
       return send(res, 301, { Location: location, 'Content-Type': 'text/plain; charset=utf-8' }, `Redirecting to ${location}\n`, head);
