@@ -92,6 +92,16 @@ describe('buildpacks', () => {
     assert.match((await slipway.viaRouter(app)).body, /^hello from yarn on web\.1/);
   });
 
+  it('(nodejs) with no Procfile the start script is the web process, and engines.node picks the version', async () => {
+    const { app, pushed } = await deploy('node-no-lockfile');
+    assert.equal(pushed.code, 0, pushed.output);
+    assert.match(pushed.output, /Installing node modules \(package\.json\)/);
+    assert.match(pushed.output, /Downloading and installing node 22\.\d+\.\d+|Using cached node 22\./);
+    const formation = (await slipway.api('GET', `/apps/${app}/formation`)).json as { type: string; command: string }[];
+    assert.deepEqual(formation.map((f) => [f.type, f.command]), [['web', 'npm start']]);
+    assert.equal((await slipway.viaRouter(app)).status, 200);
+  });
+
   it('(nodejs) config vars reach the build but never its output; devDependencies are pruned; the cache skips the install', async () => {
     const app = `buildscr-${stamp}`;
     assert.equal((await slipway.api('POST', '/apps', { name: app })).status, 201);

@@ -175,4 +175,65 @@ describe('builds', () => {
     assert.match(pushed.output, /Build timed out after 2 seconds/);
     assert.deepEqual((await slipway.api('GET', `/apps/${slow}/releases`)).json, []);
   });
+
+  it('(git push) every failure leaves the running release serving: missing Node version, over-size slug', async () => {
+    const before = (await slipway.viaRouter(app)).body;
+    const releasesBefore = (await slipway.api('GET', `/apps/${app}/releases`)).json.length;
+    const dir = await slipway.prepareFixture('node-express');
+    const { readFile: read, writeFile: write } = await import('node:fs/promises');
+    const pkg = JSON.parse(await read(join(dir, 'package.json'), 'utf8'));
+    await write(join(dir, 'package.json'), JSON.stringify({ ...pkg, engines: { node: '99.x' } }, null, 2));
+    await git(dir, ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'impossible node']);
+    const noNode = await slipway.push(dir, app, { ref: '+main:refs/heads/main' });
+    assert.notEqual(noNode.code, 0);
+    assert.match(noNode.output, /remote:  !     Could not resolve node version 99\.x/);
+
+    assert.equal((await slipway.api('PATCH', `/apps/${app}/config-vars`, { SLIPWAY_MAX_SLUG_MB: '1' })).status, 200);
+    await write(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+    await git(dir, ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'back to normal, but the slug limit is 1 MB']);
+    const tooBig = await slipway.push(dir, app, { ref: '+main:refs/heads/main' });
+    assert.notEqual(tooBig.code, 0);
+    assert.match(tooBig.output, /remote:  !     Compiled slug size \d+M is too large \(max is 1M\)/);
+    assert.equal((await slipway.api('PATCH', `/apps/${app}/config-vars`, { SLIPWAY_MAX_SLUG_MB: null })).status, 200);
+    await rm(dir, { recursive: true, force: true });
+
+    // Config changes made releases; failed builds made none, and the same code serves.
+    const releases = (await slipway.api('GET', `/apps/${app}/releases`)).json as { description: string }[];
+    assert.equal(releases.length, releasesBefore + 2);
+    assert.ok(releases.slice(releasesBefore).every((r) => /config vars/.test(r.description)));
+    assert.equal((await slipway.viaRouter(app)).body, before);
+    const images = (await run('docker', ['images', '--format', '{{.Tag}}', `slipway/${app}`])).stdout.split('\n').filter(Boolean);
+    assert.ok(images.length <= 2, `no half-made images: ${images.join(', ')}`);
+  });
+
+  it('(git push) a force push deploys, and pushes to different apps build at the same time', async () => {
+    const other = `other-${Date.now().toString(36)}`;
+    assert.equal((await slipway.api('POST', '/apps', { name: other })).status, 201);
+    const fresh = await slipway.prepareFixture('node-express');
+    await run('sed', ['-i', 's/hello from/forced from/', 'server.js'], { cwd: fresh });
+    await git(fresh, ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'unrelated history']);
+    const [forced, parallel] = await Promise.all([slipway.push(fresh, app, { ref: '+main:refs/heads/main' }), slipway.push(fresh, other)]);
+    await rm(fresh, { recursive: true, force: true });
+    assert.equal(forced.code, 0, forced.output);
+    assert.equal(parallel.code, 0, parallel.output);
+    assert.doesNotMatch(forced.output + parallel.output, /Another build is in progress/);
+    await eventually('the forced code to serve', async () => ((await slipway.viaRouter(app)).body === 'forced from web.1' ? true : undefined));
+    assert.equal((await slipway.viaRouter(other)).body, 'forced from web.1');
+  });
+
+  it('(git push) .buildpacks in the source chooses the buildpacks', async () => {
+    const chosen = `dotbp-${Date.now().toString(36)}`;
+    assert.equal((await slipway.api('POST', '/apps', { name: chosen })).status, 201);
+    const dir = await slipway.prepareFixture('procfile-shell');
+    // package.json would make it a Node.js app; .buildpacks says procfile only.
+    await writeFile(join(dir, 'package.json'), '{"name":"x","version":"1.0.0"}');
+    await writeFile(join(dir, '.buildpacks'), '# only the Procfile\nheroku/procfile\n');
+    await git(dir, ['add', '-A']);
+    await git(dir, ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'choose buildpacks']);
+    const pushed = await slipway.push(dir, chosen);
+    await rm(dir, { recursive: true, force: true });
+    assert.equal(pushed.code, 0, pushed.output);
+    assert.doesNotMatch(pushed.output, /Node\.js app detected/);
+    assert.match(pushed.output, /Procfile app detected/);
+  });
 });

@@ -127,8 +127,9 @@ export async function compile(ctx: DeployContext): Promise<void> {
     // The slug is what the build added on top of the stack, as Heroku reports it.
     const size = (await imageSize(ctx.docker, ctx.image)) - (await imageSize(ctx.docker, s.stackImage));
     ctx.out.info(`Done: ${(size / 1024 / 1024).toFixed(1)}M`);
-    if (size > s.maxSlugBytes) {
-      throw new BuildError('compile', `Compiled slug size ${(size / 1024 / 1024).toFixed(0)}M is too large (max is ${(s.maxSlugBytes / 1024 / 1024).toFixed(0)}M).`);
+    const maxSlugBytes = maxSlugBytesFor(ctx.config, s.maxSlugBytes);
+    if (size > maxSlugBytes) {
+      throw new BuildError('compile', `Compiled slug size ${(size / 1024 / 1024).toFixed(0)}M is too large (max is ${(maxSlugBytes / 1024 / 1024).toFixed(0)}M).`);
     }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -179,6 +180,15 @@ function buildTimeoutMs(config: ConfigVars, fallbackMs: number): number {
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new BuildError('detect', `SLIPWAY_BUILD_TIMEOUT=${raw} is not a number of seconds.`);
   return seconds * 1000;
+}
+
+/** SLIPWAY_MAX_SLUG_MB in the app's config lowers or raises the platform's slug size limit. */
+function maxSlugBytesFor(config: ConfigVars, fallback: number): number {
+  const raw = config.SLIPWAY_MAX_SLUG_MB;
+  if (raw === undefined) return fallback;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0) throw new BuildError('compile', `SLIPWAY_MAX_SLUG_MB=${raw} is not a size in MB.`);
+  return mb * 1024 * 1024;
 }
 
 function formatDuration(ms: number): string {
