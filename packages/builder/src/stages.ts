@@ -110,7 +110,8 @@ export async function compile(ctx: DeployContext): Promise<void> {
   const onAbort = () => void build.remove().catch(() => undefined);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const code = await build.run(createReadStream(ctx.tarPath!), forwardTo(ctx.out.raw), timeoutMs);
+    const progress = withProgress(ctx.out.raw);
+    const code = await build.run(createReadStream(ctx.tarPath!), progress.stream, timeoutMs).finally(() => progress.stop());
     checkAborted(ctx);
     if (code === 124) throw new BuildError('compile', `Build timed out after ${formatDuration(timeoutMs)} (set SLIPWAY_BUILD_TIMEOUT, in seconds, to change it).`);
     if (code !== 0) throw new BuildError('compile', 'Build failed', true);
@@ -199,6 +200,37 @@ function formatDuration(ms: number): string {
 export async function cleanUp(ctx: DeployContext, failed: boolean): Promise<void> {
   if (ctx.workDir) await rm(ctx.workDir, { recursive: true, force: true });
   if (failed && ctx.image) await removeImage(ctx.docker, ctx.image).catch(() => undefined);
+}
+
+/**
+ * Build output with progress for slow steps: after 10 s without a line, a
+ * `still working` line says which step is running and for how long, so a
+ * long install never looks like a hang.
+ */
+function withProgress(target: Writable, quietMs = 10_000): { stream: Writable; stop(): void } {
+  let step = 'building';
+  let stepStarted = Date.now();
+  let lastWrite = Date.now();
+  const inner = forwardTo(target);
+  const timer = setInterval(() => {
+    if (Date.now() - lastWrite < quietMs) return;
+    lastWrite = Date.now();
+    const seconds = Math.round((Date.now() - stepStarted) / 1000);
+    if (!target.destroyed && target.writable) target.write(`       ... still ${step} (${seconds}s)\n`);
+  }, 1000);
+  timer.unref();
+  const stream = new Writable({
+    write(chunk: Buffer, enc, done) {
+      lastWrite = Date.now();
+      const match = /-----> ([^\n]+)/.exec(chunk.toString());
+      if (match) {
+        step = match[1]!.trim().replace(/\.+$/, '').toLowerCase();
+        stepStarted = Date.now();
+      }
+      inner.write(chunk, enc, done);
+    },
+  });
+  return { stream, stop: () => clearInterval(timer) };
 }
 
 /** A writable that passes build output on without ever ending the pusher's stream. */
