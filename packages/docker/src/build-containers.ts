@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { LABELS } from '@slipway/core';
 import { isNotFound } from './client.js';
+import { runAttached } from './internal/run-attached.js';
 
 export interface BuildContainerSpec {
   instance: string;
@@ -45,28 +46,8 @@ export async function createBuildContainer(docker: Docker, spec: BuildContainerS
     id: container.id,
     async run(source, out, timeoutMs) {
       await container.putArchive(source, { path: '/' });
-      const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-      // stdout and stderr both go to the pusher; demux keeps frames from leaking header bytes.
-      docker.modem.demuxStream(stream, out, out);
-      const ended = new Promise<void>((resolve) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', () => resolve());
-      });
-      await container.start();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        container.kill().catch(() => undefined);
-      }, timeoutMs);
-      try {
-        const result = (await container.wait()) as { StatusCode: number };
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
-        if (timedOut) return 124;
-        return result.StatusCode;
-      } finally {
-        clearTimeout(timer);
-      }
+      // stdout and stderr both go to the pusher.
+      return runAttached(docker, container, out, timeoutMs);
     },
     async commit(repo, tag, changes) {
       const result = (await container.commit({ repo, tag, changes })) as { Id: string };

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { LABELS } from '@slipway/core';
 import { isNotFound } from './client.js';
+import { runAttached } from './internal/run-attached.js';
 
 export interface TaskSpec {
   instance: string;
@@ -30,27 +31,11 @@ export async function runTask(docker: Docker, spec: TaskSpec, out: Writable, sig
     Labels: { [LABELS.instance]: spec.instance, [LABELS.role]: spec.role, [LABELS.app]: spec.app, [LABELS.release]: String(spec.release) },
     HostConfig: { NetworkMode: 'host', Init: true, Memory: spec.memoryMb * 1024 * 1024 },
   });
-  let timedOut = false;
   const kill = () => void container.kill().catch(() => undefined);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, spec.timeoutMs);
   signal?.addEventListener('abort', kill, { once: true });
   try {
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-    docker.modem.demuxStream(stream, out, out);
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
-    await container.start();
-    const result = (await container.wait()) as { StatusCode: number };
-    await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
-    return timedOut ? 124 : result.StatusCode;
+    return await runAttached(docker, container, out, spec.timeoutMs);
   } finally {
-    clearTimeout(timer);
     signal?.removeEventListener('abort', kill);
     await container.remove({ force: true }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
