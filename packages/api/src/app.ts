@@ -5,6 +5,7 @@ import { requestHasKey } from './auth.js';
 import { errorHandler } from './errors.js';
 import type { ApiOperations, ApiSettings } from './operations.js';
 import { appsRoutes } from './routes-apps.js';
+import { domainsRoutes } from './routes-domains.js';
 import { formationRoutes } from './routes-formation.js';
 import { runRoutes } from './routes-run.js';
 import { releasesRoutes } from './routes-releases.js';
@@ -32,6 +33,7 @@ export function createApi(redis: RedisConnection, settings: ApiSettings, ops: Ap
   });
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(appsRoutes(redis, settings, ops));
+  app.use(domainsRoutes(redis, settings));
   app.use(formationRoutes(redis, ops));
   app.use(runRoutes(redis, settings, ops));
   app.use(releasesRoutes(redis, ops));

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { generateAppName, parseAppName, SlipwayError, toHerokuApp, OWNER } from '@slipway/core';
-import { createApp, deleteApp, findApp, getApp, listApps, updateApp, type RedisConnection } from '@slipway/store';
+import { createApp, deleteApp, findApp, getApp, listApps, releaseAppDomains, setRoutesMaintenance, updateApp, type RedisConnection } from '@slipway/store';
 import type { ApiOperations, ApiSettings } from './operations.js';
 
 export function appsRoutes(redis: RedisConnection, settings: ApiSettings, ops: ApiOperations): Router {
@@ -45,18 +45,21 @@ export function appsRoutes(redis: RedisConnection, settings: ApiSettings, ops: A
       throw new SlipwayError('invalid_params', 'maintenance must be true or false.');
     }
     const next = body.maintenance === undefined ? app : await updateApp(redis, app.name, { maintenance: body.maintenance });
+    // The router reads only the routes record: it sees maintenance at once, not at the next dyno change.
+    if (body.maintenance !== undefined) await setRoutesMaintenance(redis, app.name, body.maintenance);
     res.json(toHerokuApp(next, urls));
   });
 
   r.delete('/apps/:app', async (req, res) => {
     const app = await getApp(redis, req.params.app);
     await deleteApp(redis, app);
+    await releaseAppDomains(redis, app.name);
     await ops.appDestroyed(app);
     res.json(toHerokuApp(app, urls));
   });
 
   // Asked for by the Heroku CLI's apps:info; we have none of these yet.
-  for (const path of ['addons', 'collaborators', 'sni-endpoints', 'features', 'webhooks']) {
+  for (const path of ['addons', 'collaborators', 'features', 'webhooks']) {
     r.get(`/apps/:app/${path}`, async (req, res) => {
       await getApp(redis, req.params.app);
       res.json([]);

@@ -5,7 +5,7 @@ import type { Balancer, Lease } from './balancer.js';
 import { errorPage, ROUTER_ERRORS, type RouterErrorKind } from './errors.js';
 import { pickRequestId } from './forwarded-headers.js';
 import { ChunkedScanner, findHeadEnd, MAX_HEAD, parseRequestHead, parseResponseHead, type HeadError, type RequestHead } from './http1.js';
-import { formatRouterLine } from './log-line.js';
+import { formatRouterLine, routerLine } from './log-line.js';
 import { normalizeHost, type RouteTable } from './route-table.js';
 import type { Upstream, UpstreamOwner, UpstreamPool } from './upstream-pool.js';
 
@@ -283,13 +283,25 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
         }
         if (head.close || head.status === 101 || this.h.minor === 0) this.resReusable = false;
         const client = this.conn.socket;
-        client.cork();
-        client.write(`${head.head}\r\nVia: 1.1 slipway${this.closeAfter ? '\r\nConnection: close' : ''}\r\n\r\n`, 'latin1');
+        const out = `${head.head}\r\nVia: 1.1 slipway${this.closeAfter ? '\r\nConnection: close' : ''}\r\n\r\n`;
         if (this.resBody === Body.None) {
           if (bodyStart < buf.length) this.resReusable = false;
-          client.uncork();
+          client.write(out, 'latin1');
           return this.responseComplete();
         }
+        if (this.resBody === Body.Length && buf.length - bodyStart === this.resLeft && this.resLeft <= 16384) {
+          // The whole (small) response in one read, the common case: one write, one syscall.
+          const size = Buffer.byteLength(out, 'latin1');
+          const whole = Buffer.allocUnsafe(size + this.resLeft);
+          whole.write(out, 0, 'latin1');
+          buf.copy(whole, size, bodyStart);
+          this.bytes += this.resLeft;
+          this.resLeft = 0;
+          if (!client.write(whole) && this.upstream !== null) this.upstream.socket.pause();
+          return this.responseComplete();
+        }
+        client.cork();
+        client.write(out, 'latin1');
         if (bodyStart < buf.length) this.responseBody(buf, bodyStart);
         client.uncork();
         return;
@@ -426,22 +438,23 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       inFlight--;
       this.lease?.release();
       const error = this.error === undefined ? undefined : ROUTER_ERRORS[this.error];
+      const dispatched = this.attempts > 0;
       opts.requestLog(
         this.app?.app,
-        formatRouterLine({
-          ...(error ? { error } : {}),
-          method: this.h.method,
-          path: this.h.path,
-          host: this.host,
-          requestId: this.requestId,
-          fwd: this.conn.fwd,
-          ...(this.lease ? { dyno: this.lease.target.dyno } : {}),
-          ...(this.connectMs < 0 || this.attempts === 0 ? {} : { connectMs: this.connectMs }),
-          ...(this.attempts === 0 ? {} : { serviceMs: performance.now() - this.dispatchedAt }),
-          status: error ? error.status : this.status,
-          bytes: this.bytes,
-          protocol: this.conn.proto,
-        }),
+        routerLine(
+          error,
+          this.h.method,
+          this.h.path,
+          this.host,
+          this.requestId,
+          this.conn.fwd,
+          this.lease?.target.dyno ?? '',
+          dispatched ? this.connectMs : -1,
+          dispatched ? performance.now() - this.dispatchedAt : -1,
+          error ? error.status : this.status,
+          this.bytes,
+          this.conn.proto,
+        ),
       );
     }
   }
@@ -461,6 +474,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     closing = false;
     parsing = false;
     private fwdCache: string | undefined;
+    private portCache: number | undefined;
 
     constructor(
       readonly socket: net.Socket,
@@ -473,6 +487,12 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
         this.fwdCache = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
       }
       return this.fwdCache;
+    }
+
+    /** The port the client connected to, for `X-Forwarded-Port`. */
+    get localPort(): number {
+      this.portCache ??= this.socket.localPort ?? 0;
+      return this.portCache;
     }
 
     onData(chunk: Buffer): void {
@@ -553,7 +573,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       if (app.targets.length === 0) return ex.fail('H14');
       ex.outHead =
         `${h.method} ${h.path} HTTP/1.${h.minor}\r\n${h.kept}X-Forwarded-For: ${this.fwd}\r\nX-Forwarded-Proto: ${this.proto}\r\n` +
-        `X-Forwarded-Port: ${this.socket.localPort ?? ''}\r\nX-Request-Id: ${ex.requestId}\r\nX-Request-Start: ${Date.now()}\r\nVia: 1.1 slipway\r\n` +
+        `X-Forwarded-Port: ${this.localPort}\r\nX-Request-Id: ${ex.requestId}\r\nX-Request-Start: ${Date.now()}\r\nVia: 1.1 slipway\r\n` +
         (h.minor === 0 ? 'Connection: close\r\n\r\n' : '\r\n');
       if (h.expectContinue && !ex.reqDone) {
         ex.sentContinue = true;

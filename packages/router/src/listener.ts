@@ -85,12 +85,15 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
 
   let contexts = new Map<string, tls.SecureContext>();
   let tlsServer: tls.Server | undefined;
+  const handshaking = new Set<net.Socket>();
   let tlsPort: number | undefined;
   if (o.tls) {
     const fallback = o.tls.defaultCert;
     tlsServer = tls.createServer(
       {
         allowHalfOpen: true,
+        // A handshake is part of the head: the same slowloris limit applies.
+        handshakeTimeout: o.headTimeoutMs,
         ...(fallback ? { cert: fallback.cert, key: fallback.key } : {}),
         SNICallback: (servername, cb) => {
           const name = servername.toLowerCase();
@@ -100,7 +103,11 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
       },
       (socket) => door.handleConnection(socket as unknown as net.Socket, 'https'),
     );
-    tlsServer.on('tlsClientError', () => undefined);
+    tlsServer.on('tlsClientError', (_err, socket) => socket.destroy());
+    tlsServer.on('connection', (socket: net.Socket) => {
+      handshaking.add(socket);
+      socket.once('close', () => handshaking.delete(socket));
+    });
     tlsPort = await listen(tlsServer, o.tls.port, o.host);
     tlsServer.on('error', (err) => o.log(`at=error fn=router desc="TLS listener error" error=${JSON.stringify(err.message)}`));
   }
@@ -134,6 +141,8 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
       door.destroyAll();
       upgrades.closeAllConnections();
       proxy.close();
+      // Connections still in (or stuck in) a TLS handshake never reached the front door.
+      for (const socket of handshaking) socket.destroy();
       await closed;
     },
   };

@@ -23,29 +23,42 @@ export interface RequestRecord {
  * Unknown values are left empty (`dyno= connect=`), as Heroku does for H14.
  */
 export function formatRouterLine(r: RequestRecord): string {
-  const head = r.error
-    ? `at=error${r.error.code ? ` code=${r.error.code}` : ''} desc=${quote(r.error.desc)}`
-    : 'at=info';
-  return [
-    head,
-    `method=${bare(r.method)}`,
-    `path=${quote(r.path)}`,
-    `host=${bare(r.host)}`,
-    `request_id=${bare(r.requestId)}`,
-    `fwd=${quote(r.fwd)}`,
-    `dyno=${r.dyno ? bare(r.dyno) : ''}`,
-    `connect=${r.connectMs === undefined ? '' : `${Math.round(r.connectMs)}ms`}`,
-    `service=${r.serviceMs === undefined ? '' : `${Math.round(r.serviceMs)}ms`}`,
-    `status=${r.status}`,
-    `bytes=${r.bytes}`,
-    `protocol=${r.protocol}`,
-  ].join(' ');
+  return routerLine(r.error, r.method, r.path, r.host, r.requestId, r.fwd, r.dyno ?? '', r.connectMs ?? -1, r.serviceMs ?? -1, r.status, r.bytes, r.protocol);
+}
+
+/**
+ * The same line from positional values, for the request path (no record
+ * object, no array join): `dyno` empty and `connectMs`/`serviceMs` negative
+ * when unknown.
+ */
+export function routerLine(
+  error: RouterError | undefined,
+  method: string,
+  path: string,
+  host: string,
+  requestId: string,
+  fwd: string,
+  dyno: string,
+  connectMs: number,
+  serviceMs: number,
+  status: number,
+  bytes: number,
+  protocol: string,
+): string {
+  const head = error === undefined ? 'at=info' : error.code ? `at=error code=${error.code} desc="${error.desc}"` : `at=error desc="${error.desc}"`;
+  return (
+    `${head} method=${bare(method)} path=${quote(path)} host=${bare(host)} request_id=${bare(requestId)} fwd=${quote(fwd)} dyno=${dyno === '' ? '' : bare(dyno)} ` +
+    `connect=${connectMs < 0 ? '' : `${Math.round(connectMs)}ms`} service=${serviceMs < 0 ? '' : `${Math.round(serviceMs)}ms`} status=${status} bytes=${bytes} protocol=${protocol}`
+  );
 }
 
 /** A value that came from a client, in double quotes, with quotes, backslashes and control characters escaped. */
 function quote(value: string): string {
-  return `"${escape(value)}"`;
+  return PLAIN.test(value) ? `"${value}"` : `"${escape(value)}"`;
 }
+
+/** Printable ASCII without quotes or backslashes: nothing to escape. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** A value that is normally a plain token; quoted if a client smuggled spaces or quotes into it. */
 function bare(value: string): string {

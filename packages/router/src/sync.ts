@@ -1,5 +1,6 @@
-import { isAppName, type AppRoutes } from '@slipway/core';
-import { getAppRoutes, listRoutes, watchRoutes, type Watch } from '@slipway/store';
+import { isAppName, type AppName, type AppRoutes } from '@slipway/core';
+import { X509Certificate } from 'node:crypto';
+import { getAppRoutes, listRoutes, listSniEndpoints, watchRoutes, type SniEndpointRecord, type Watch } from '@slipway/store';
 import type { SniCertificate } from './listener.js';
 import { buildRouteTable, parseAppRoutes, RouteTable } from './route-table.js';
 
@@ -44,7 +45,40 @@ export async function startRouteSync(opts: RouteSyncOptions): Promise<RouteSync>
   const { redis, domain, log, resyncMs } = opts;
   const redisTimeoutMs = opts.redisTimeoutMs ?? 5000;
   let current = RouteTable.empty(domain);
-  const certificates: SniCertificate[] = [];
+  let certificates: SniCertificate[] = [];
+  let certificatesKey = '[]';
+  const certNames = new Map<string, string[]>();
+
+  /**
+   * Uploaded certificates, each served for the hostnames of its app (custom
+   * ones and `<app>.<domain>`) that it covers. Re-read with every batch of
+   * changes: the API announces a certificate change as a route event.
+   */
+  async function refreshCertificates(): Promise<void> {
+    const endpoints: SniEndpointRecord[] = await withTimeout(listSniEndpoints(redis), redisTimeoutMs, 'listing certificates');
+    const next: SniCertificate[] = [];
+    for (const e of endpoints) {
+      let names = certNames.get(e.id);
+      if (names === undefined) {
+        try {
+          const cert = new X509Certificate(e.certificateChain);
+          names = (cert.subjectAltName ?? '').split(',').map((n) => n.trim()).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4).toLowerCase());
+        } catch {
+          names = [];
+        }
+        certNames.set(e.id, names);
+      }
+      const app = current.app(e.app);
+      if (!app) continue;
+      const covered = [`${app.app}.${current.domain}`, ...app.hostnames].filter((h) => (names as string[]).some((n) => n === h || (n.startsWith('*.') && h.endsWith(n.slice(1)) && !h.slice(0, -n.length + 1).includes('.'))));
+      if (covered.length > 0) next.push({ hostnames: covered, cert: e.certificateChain, key: e.privateKey });
+    }
+    const key = JSON.stringify(next.map((c) => [c.hostnames, c.cert.length]));
+    if (key === certificatesKey) return;
+    certificatesKey = key;
+    certificates = next;
+    opts.onCertificates?.(next);
+  }
   let closed = false;
   let watch: Watch | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -83,24 +117,51 @@ export async function startRouteSync(opts: RouteSyncOptions): Promise<RouteSync>
       if (previous) next.push(previous);
     }
     swap(buildRouteTable(domain, next));
+    await refreshCertificates();
   }
 
-  async function applyChange(app: string): Promise<void> {
+  /**
+   * Change events are collected and applied together: one read per app and
+   * one new table per batch, so a burst of thousands of events (a restart of
+   * every app, say) costs a few table builds, not one per event.
+   */
+  const pending = new Set<string>();
+  let applyScheduled = false;
+  function enqueue(app: string): void {
     if (!isAppName(app)) {
       log(`at=warn fn=sync desc="route event without a valid app" app=${JSON.stringify(app)}`);
       return;
     }
-    const raw = await withTimeout(getAppRoutes(redis, app), redisTimeoutMs, `reading routes of ${app}`);
-    if (raw === null) {
-      swap(current.withoutApp(app));
-      return;
-    }
-    const parsed = parseAppRoutes(raw);
-    if (!parsed.ok) {
-      logInvalid(app, parsed.problems, current.app(app) !== undefined);
-      return;
-    }
-    swap(current.withApp(parsed.routes));
+    pending.add(app);
+    if (applyScheduled) return;
+    applyScheduled = true;
+    setImmediate(() => {
+      applyScheduled = false;
+      serial(applyPending).catch((err: unknown) => {
+        logError('applying route changes failed, resyncing', err);
+        scheduleResync(backoff(1));
+      });
+    });
+  }
+
+  async function applyPending(): Promise<void> {
+    if (pending.size === 0) return;
+    const apps = [...pending];
+    pending.clear();
+    const raws = await withTimeout(Promise.all(apps.map((app) => getAppRoutes(redis, app as AppName))), redisTimeoutMs, `reading routes of ${apps.length} apps`);
+    const next = new Map(current.apps.map((a) => [a.app as string, a]));
+    apps.forEach((app, i) => {
+      const raw = raws[i];
+      if (raw === null || raw === undefined) {
+        next.delete(app);
+        return;
+      }
+      const parsed = parseAppRoutes(raw);
+      if (!parsed.ok) logInvalid(app, parsed.problems, current.app(app) !== undefined);
+      else next.set(app, parsed.routes);
+    });
+    swap(buildRouteTable(domain, [...next.values()]));
+    await refreshCertificates();
   }
 
   function logInvalid(app: string | undefined, problems: string[], kept: boolean): void {
@@ -168,12 +229,7 @@ export async function startRouteSync(opts: RouteSyncOptions): Promise<RouteSync>
       }
       for await (const change of w) {
         if (closed) break;
-        try {
-          await serial(() => applyChange(change.app));
-        } catch (err) {
-          logError(`applying a route change to ${change.app} failed, resyncing`, err);
-          scheduleResync(backoff(1));
-        }
+        enqueue(change.app);
       }
       watch = undefined;
       w.close();

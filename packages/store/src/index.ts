@@ -11,3 +11,4 @@ export * from './builds.js';
 export * from './buildpacks.js';
 export * from './logs.js';
 export * from './one-offs.js';
+export * from './domains.js';
