@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { rm } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { createApi, createAttachHandler, requestHasKey, type ApiOperations } from '@slipway/api';
@@ -18,6 +18,7 @@ import { createGitHandler, removeRepo } from '@slipway/git';
 import { startRouter } from '@slipway/router';
 import { appendBuildOutput, requestRestart, connectRedis, createLogSink, createBuild, findApp, finishBuild, listReleases } from '@slipway/store';
 import { readSettings } from './settings.js';
+import { ensureDefaultCert } from './default-cert.js';
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -59,7 +60,18 @@ async function main(): Promise<void> {
   });
   await dynos.start();
 
-  const router = await startRouter({ redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log, appLog: (app, line) => appLog(app, 'router', line) });
+  const defaultCert =
+    s.routerTlsPort === undefined
+      ? undefined
+      : s.routerTlsCert && s.routerTlsKey
+        ? { cert: readFileSync(s.routerTlsCert, 'utf8'), key: readFileSync(s.routerTlsKey, 'utf8') }
+        : await ensureDefaultCert(s.home, s.domain);
+  const router = await startRouter({
+    redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log,
+    appLog: (app, line) => appLog(app, 'router', line),
+    processes: s.routerProcesses,
+    ...(s.routerTlsPort === undefined ? {} : { tlsPort: s.routerTlsPort, defaultCert }),
+  });
 
   const builderSettings: BuilderSettings = {
     instance: s.instance,
@@ -176,7 +188,7 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(s.apiPort, s.bindHost, resolve);
   });
-  log(`api and git listening on http://${s.bindHost}:${s.apiPort}, router on :${router.port}, domain ${s.domain}, instance ${s.instance}`);
+  log(`api and git listening on http://${s.bindHost}:${s.apiPort}, router on :${router.port}${router.tlsPort === undefined ? "" : ` (https :${router.tlsPort})`}, domain ${s.domain}, instance ${s.instance}`);
 
   const shutdown = async (signal: string) => {
     log(`${signal}: shutting down (dynos keep running and are adopted on the next start)`);

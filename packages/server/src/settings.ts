@@ -26,6 +26,12 @@ export interface ServerSettings {
   keepReleases: number;
   bootTimeoutMs: number;
   stopGraceSeconds: number;
+  routerProcesses: number;
+  /** HTTPS listener for the router; off unless set. */
+  routerTlsPort: number | undefined;
+  /** PEM files of the default certificate; generated for `*.<domain>` when not given. */
+  routerTlsCert: string | undefined;
+  routerTlsKey: string | undefined;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,6 +62,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     keepReleases: positive(env.SLIPWAY_KEEP_RELEASES, 10, 'SLIPWAY_KEEP_RELEASES'),
     bootTimeoutMs: seconds(env.SLIPWAY_BOOT_TIMEOUT, 60, 'SLIPWAY_BOOT_TIMEOUT') * 1000,
     stopGraceSeconds: seconds(env.SLIPWAY_STOP_GRACE, 30, 'SLIPWAY_STOP_GRACE'),
+    // One process measured best on a 2-core machine (wrk and the dynos need the other core).
+    routerProcesses: positive(env.SLIPWAY_ROUTER_PROCESSES, 1, 'SLIPWAY_ROUTER_PROCESSES'),
+    routerTlsPort: env.SLIPWAY_ROUTER_TLS_PORT ? port(env.SLIPWAY_ROUTER_TLS_PORT, 8443, 'SLIPWAY_ROUTER_TLS_PORT') : undefined,
+    routerTlsCert: env.SLIPWAY_ROUTER_TLS_CERT || undefined,
+    routerTlsKey: env.SLIPWAY_ROUTER_TLS_KEY || undefined,
   };
 }
 
