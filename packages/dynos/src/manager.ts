@@ -2,7 +2,7 @@ import type { ActualDyno, AppName, AppRoutes, ReleaseRecord } from '@slipway/cor
 import { watchDynoEvents, type DockerEventsWatch, listDynos, startDyno, stopDyno, isContainerRunning, dynoLogTail, type DockerClient } from '@slipway/docker';
 import {
   claimPort, releasePort, findApp, getCurrentRelease, getFormation, listApps, putAppRoutes, putDynoStatuses, watchDesired,
-  getAppRoutes, getRestarts, type DynoStatus, type RedisConnection, type Watch,
+  getAppRoutes, getRestarts, listDomains, type DynoStatus, type RedisConnection, type Watch,
 } from '@slipway/store';
 import { plan, isEmptyPlan, type DesiredApp, type Plan, type StartSpec } from './plan.js';
 import { portAccepts, portIsFree } from './readiness.js';
@@ -280,7 +280,8 @@ export class DynoManager {
     const record = await findApp(this.opts.redis, app);
     const routes: AppRoutes = {
       app,
-      hostnames: previous?.hostnames ?? [],
+      // The app's domains are the record of truth; reading the old routes record here could lose a domain added meanwhile.
+      hostnames: (await listDomains(this.opts.redis, app)).map((d) => d.hostname),
       maintenance: record?.maintenance ?? false,
       targets: chosen.map((d) => ({ dyno: d.name, port: d.port!, release: d.release })).sort((a, b) => a.dyno.localeCompare(b.dyno)),
     };

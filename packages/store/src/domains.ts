@@ -14,10 +14,8 @@ import { getAppRoutes, putAppRoutes } from './routes.js';
  * all the router reads.
  */
 
-/** Per-app domain records: hostname -> DomainRecord JSON. */
-const domainsKey = (app: string): string => `slipway:apps:${app}:domains`;
-/** Every uploaded certificate: id -> SniEndpointRecord JSON (there are few; the router reads them all). */
-const sniKey = (): string => 'slipway:sni-endpoints';
+const domainsKey = keys.domains;
+const sniKey = keys.sniEndpoints;
 
 export interface DomainRecord {
   id: string;

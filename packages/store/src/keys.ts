@@ -22,11 +22,13 @@ export const keys = {
   logSession: (id: string) => `${P}:log-sessions:${id}`, // log session JSON, with a TTL
   buildpacks: (app: string) => `${P}:apps:${app}:buildpacks`, // JSON array of buildpack refs
   restarts: (app: string) => `${P}:apps:${app}:restarts`, // hash target (* | type | dyno) -> ISO time
+  domains: (app: string) => `${P}:apps:${app}:domains`, // hash hostname -> DomainRecord JSON
+  sniEndpoints: () => `${P}:sni-endpoints`, // hash id -> SniEndpointRecord JSON (few; the router reads them all)
   builds: (app: string) => `${P}:apps:${app}:builds`, // hash build id -> BuildRecord JSON
   buildOutput: (id: string) => `${P}:builds:${id}:output`, // stream of output chunks, ends with an `end` entry
 };
 
 /** Every per-app key, for destroying an app in one transaction. */
 export function appKeys(app: string): string[] {
-  return [keys.releases(app), keys.releaseSeq(app), keys.currentRelease(app), keys.formation(app), keys.config(app), keys.dynos(app), keys.runSeq(app), keys.builds(app), keys.buildpacks(app), keys.logs(app)];
+  return [keys.releases(app), keys.releaseSeq(app), keys.currentRelease(app), keys.formation(app), keys.config(app), keys.dynos(app), keys.runSeq(app), keys.builds(app), keys.buildpacks(app), keys.logs(app), keys.restarts(app)];
 }
