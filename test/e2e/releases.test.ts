@@ -56,6 +56,21 @@ describe('releases, config vars and rollback', () => {
     assert.equal((await slipway.api('GET', `/apps/${app}/releases`)).json.length, 2);
   });
 
+  it('(config:set) runs the release command too; when it fails nothing changes', async () => {
+    const before = (await slipway.api('GET', `/apps/${app}/config-vars`)).json;
+    const res = await slipway.api('PATCH', `/apps/${app}/config-vars`, { FAIL_RELEASE: 'yes' });
+    assert.equal(res.status, 422);
+    assert.match(res.json.message, /release command failed/);
+    assert.deepEqual((await slipway.api('GET', `/apps/${app}/config-vars`)).json, before);
+    const releases = (await slipway.api('GET', `/apps/${app}/releases`)).json;
+    assert.equal(releases.length, 3);
+    assert.equal(releases[2].status, 'failed');
+    assert.equal(releases[1].current, true);
+    const logs = await slipway.cli(['logs', '-a', app, '-n', '200']);
+    assert.match(logs.stdout, /app\[release\.1\]: migration failed/);
+    assert.equal((await slipway.viaRouter(app, '/env/GREETING')).body, 'hi there');
+  });
+
   it('(git push) a failing release command marks the release failed and keeps the old one serving', async () => {
     await writeFile(join(dir, 'VERSION'), 'two\n');
     await writeFile(join(dir, 'FAIL'), '');
@@ -63,10 +78,10 @@ describe('releases, config vars and rollback', () => {
     const pushed = await slipway.push(dir, app);
     assert.notEqual(pushed.code, 0);
     assert.match(pushed.output, /migration failed/);
-    assert.match(pushed.output, /remote:  !     Release command failed: v3 is marked failed/);
+    assert.match(pushed.output, /remote:  !     Release command failed: v4 is marked failed/);
     const releases = (await slipway.api('GET', `/apps/${app}/releases`)).json;
-    assert.equal(releases[2].status, 'failed');
-    assert.equal(releases[2].current, false);
+    assert.equal(releases[3].status, 'failed');
+    assert.equal(releases[3].current, false);
     assert.equal(releases[1].current, true);
     assert.equal((await slipway.viaRouter(app)).body, 'code one on web.1');
   });
@@ -93,7 +108,7 @@ describe('releases, config vars and rollback', () => {
   });
 
   it('(rollback) to a failed release is refused', async () => {
-    const res = await slipway.api('POST', `/apps/${app}/releases`, { release: '3' });
+    const res = await slipway.api('POST', `/apps/${app}/releases`, { release: '4' });
     assert.equal(res.status, 422);
   });
 

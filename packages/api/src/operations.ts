@@ -13,6 +13,8 @@ export interface ApiOperations {
   stopDyno(app: AppName, name: string): Promise<void>;
   /** Roll a new release out (after config changes and rollbacks). */
   rollOut(app: AppName): Promise<void>;
+  /** Runs a release's `release:` command with the given config (the release phase); resolves true when it succeeds. */
+  runReleasePhase(app: AppName, release: { image: string; launcher: 'slug' | 'image'; command: string; configVars: Record<string, string> }): Promise<boolean>;
   /** Records a build of a source tarball and runs it in the background. */
   startSourceBuild(app: AppName, source: BuildRecord['sourceBlob']): Promise<BuildRecord>;
   /** Throws a SlipwayError for a buildpack reference the builder cannot use. */

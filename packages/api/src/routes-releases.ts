@@ -31,6 +31,7 @@ export function releasesRoutes(redis: RedisConnection, ops: ApiOperations): Rout
       const old = await getRelease(redis, app.name, target);
       if (!old.image) throw new SlipwayError('unprocessable_entity', `Release v${old.version} has no slug to roll back to.`);
       if (old.status !== 'succeeded') throw new SlipwayError('unprocessable_entity', `Release v${old.version} ${old.status === 'failed' ? 'failed' : 'is not finished'}; roll back to a release that succeeded.`);
+      await releasePhase(app, old, old.configVars, `Rollback to v${old.version}`);
       await setConfigVars(redis, app.name, old.configVars);
       return newRelease(app, old, old.configVars, `Rollback to v${old.version}`);
     });
@@ -53,12 +54,16 @@ export function releasesRoutes(redis: RedisConnection, ops: ApiOperations): Rout
         if (v === null) delete next[k];
         else next[k] = v;
       }
-      await setConfigVars(redis, app.name, next);
       const current = await getCurrentRelease(redis, app.name);
-      if (!current) return { config: next, released: false };
+      if (!current) {
+        await setConfigVars(redis, app.name, next);
+        return { config: next, released: false };
+      }
       const set = Object.keys(patch).filter((k) => patch[k] !== null);
       const unset = Object.keys(patch).filter((k) => patch[k] === null);
       const words = [set.length ? `Set ${set.join(', ')}` : '', unset.length ? `Remove ${unset.join(', ')}` : ''].filter(Boolean).join(' and ');
+      await releasePhase(app, current, next, `${words} config vars`);
+      await setConfigVars(redis, app.name, next);
       await newRelease(app, current, next, `${words} config vars`);
       return { config: next, released: true };
     });
@@ -66,11 +71,24 @@ export function releasesRoutes(redis: RedisConnection, ops: ApiOperations): Rout
     res.json(config);
   });
 
-  async function newRelease(app: AppRecord, base: ReleaseRecord, configVars: ConfigVars, description: string): Promise<ReleaseRecord> {
+  /**
+   * Heroku runs the release phase for config changes and rollbacks too. When
+   * it fails, a failed release is recorded and nothing else changes: the
+   * config vars stay as they were and the current release keeps running.
+   */
+  async function releasePhase(app: AppRecord, base: ReleaseRecord, configVars: ConfigVars, description: string): Promise<void> {
+    if (!base.processTypes.release || !base.image) return;
+    const ok = await ops.runReleasePhase(app.name, { image: base.image, launcher: base.launcher ?? 'slug', command: base.processTypes.release, configVars });
+    if (ok) return;
+    const failed = await newRelease(app, base, configVars, `${description} (release command failed)`, 'failed');
+    throw new SlipwayError('unprocessable_entity', `The release command failed, so v${failed.version} is marked failed and nothing changed; see slipway logs --dyno release.`, 'release');
+  }
+
+  async function newRelease(app: AppRecord, base: ReleaseRecord, configVars: ConfigVars, description: string, status: 'succeeded' | 'failed' = 'succeeded'): Promise<ReleaseRecord> {
     return recordRelease(
       redis,
       {
-        app: app.name, image: base.image, processTypes: base.processTypes, configVars, description, status: 'succeeded', user: 'admin@slipway.local', commit: base.commit,
+        app: app.name, image: base.image, processTypes: base.processTypes, configVars, description, status, user: 'admin@slipway.local', commit: base.commit,
         launcher: base.launcher ?? 'slug', imageCommand: base.imageCommand ?? null, exposedPort: base.exposedPort ?? null,
       },
       await getFormation(redis, app.name),

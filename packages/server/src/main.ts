@@ -7,12 +7,12 @@
 import { createServer, type Server } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { createApi, createAttachHandler, requestHasKey, type ApiOperations } from '@slipway/api';
 import { deploy, fetchSourceTarball, parseBuildpackRef, type BuilderSettings, type DeployDeps } from '@slipway/builder';
 import { imageName, logTimeNow, parseDynoName, SlipwayError, type AppName, type BuildRecord } from '@slipway/core';
-import { connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers, stopDyno } from '@slipway/docker';
+import { runTask, connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers, stopDyno } from '@slipway/docker';
 import { DynoManager, LogShipper, OneOffDynos } from '@slipway/dynos';
 import { createGitHandler, removeRepo } from '@slipway/git';
 import { startRouter } from '@slipway/router';
@@ -140,6 +140,26 @@ async function main(): Promise<void> {
     },
     async rollOut(app) {
       void dynos.reconcileApp(app).catch((err) => log(`roll-out ${app}: ${String(err)}`));
+    },
+    async runReleasePhase(app, release) {
+      // The output goes to the app's log as release.1, as a release dyno's would.
+      let pending = '';
+      const out = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          pending += chunk.toString();
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) logSink(app, { time: logTimeNow(), source: 'app', dyno: 'release.1', text: line });
+          done();
+        },
+      });
+      const code = await runTask(docker, {
+        instance: s.instance, app, release: 0, image: release.image, command: release.command, launcher: release.launcher,
+        env: { ...release.configVars, DYNO: 'release.1' }, role: 'release', memoryMb: 512, timeoutMs: s.buildTimeoutMs,
+      }, out);
+      if (pending) logSink(app, { time: logTimeNow(), source: 'app', dyno: 'release.1', text: pending });
+      appLog(app, 'release.1', `Process exited with status ${code}`);
+      return code === 0;
     },
     async startSourceBuild(app, sourceBlob) {
       const build = await createBuild(redis, app, sourceBlob, 'admin@slipway.local');
