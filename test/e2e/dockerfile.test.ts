@@ -65,4 +65,23 @@ describe('Dockerfile deploys', () => {
     assert.match(pushed.output, /remote:  !     Docker build failed: .*exit 3|returned a non-zero code: 3/);
     assert.deepEqual((await slipway.api('GET', `/apps/${app}/releases`)).json, []);
   });
+
+  it('(git push) heroku.yml asking for docker wins over a buildpack match', async () => {
+    const app = `dockeryml-${stamp}`;
+    assert.equal((await slipway.api('POST', '/apps', { name: app })).status, 201);
+    const dir = await slipway.prepareFixture('dockerfile-python');
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { git } = await import('./helpers/instance.js');
+    // package.json alone would make this a Node.js app.
+    await writeFile(join(dir, 'package.json'), '{"name":"x","version":"1.0.0"}\n');
+    await writeFile(join(dir, 'heroku.yml'), 'build:\n  docker:\n    web: Dockerfile\n');
+    await git(dir, ['add', '-A']);
+    await git(dir, ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'heroku.yml']);
+    const pushed = await slipway.push(dir, app);
+    assert.equal(pushed.code, 0, pushed.output);
+    assert.match(pushed.output, /Building Docker image from Dockerfile/);
+    assert.doesNotMatch(pushed.output, /Node\.js app detected/);
+    assert.equal((await slipway.viaRouter(app)).body, 'hello from a Dockerfile on web.1');
+  });
 });

@@ -37,7 +37,8 @@ export interface ReconcileResult {
 export class DynoManager {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly up = new Set<string>(); // container ids known to accept connections
-  private readonly restarts = new Map<string, { count: number; notBefore: number }>();
+  /** Crash back-off per dyno slot; it starts over for a new release. */
+  private readonly restarts = new Map<string, { count: number; notBefore: number; release: number }>();
   private watch: Watch | null = null;
   private dockerEvents: DockerEventsWatch | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -148,7 +149,7 @@ export class DynoManager {
     if (!isEmptyPlan(thePlan)) this.log(`dynos: ${app}: ${describePlan(thePlan)}`);
     for (const d of thePlan.remove) {
       if (d.reason === 'crashed' || d.reason === 'exited') {
-        this.noteCrash(app, d.name);
+        this.noteCrash(app, d.name, actual.find((a) => a.containerId === d.containerId)?.release ?? 0);
         const exit = actual.find((a) => a.containerId === d.containerId)?.exitCode;
         if (exit !== null && exit !== undefined) this.event(app, d.name, `Process exited with status ${exit}`);
         this.event(app, d.name, 'State changed from up to crashed');
@@ -163,7 +164,7 @@ export class DynoManager {
         const reason = await this.waitUntilUp(s.id, s.spec);
         if (reason) {
           failed.push({ name: s.spec.name, reason });
-          this.noteCrash(app, s.spec.name);
+          this.noteCrash(app, s.spec.name, s.spec.release);
           this.event(app, s.spec.name, 'State changed from starting to crashed');
         } else {
           this.restarts.delete(`${app}/${s.spec.name}`);
@@ -260,11 +261,12 @@ export class DynoManager {
     if (app && dyno) this.opts.onEvent?.(app as AppName, dyno, text);
   }
 
-  private noteCrash(app: AppName, name: string): void {
+  private noteCrash(app: AppName, name: string, release: number): void {
     const key = `${app}/${name}`;
-    const count = (this.restarts.get(key)?.count ?? 0) + 1;
+    const previous = this.restarts.get(key);
+    const count = (previous && previous.release === release ? previous.count : 0) + 1;
     const delay = Math.min(1000 * 2 ** (count - 1), 5 * 60_000);
-    this.restarts.set(key, { count, notBefore: Date.now() + delay });
+    this.restarts.set(key, { count, notBefore: Date.now() + delay, release });
   }
 
   /**
