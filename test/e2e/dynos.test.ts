@@ -37,7 +37,8 @@ describe('the dyno manager', () => {
 
   before(async () => {
     // The real grace period: the slow-boot case checks SIGKILL after about 30 s.
-    await slipway.start({ SLIPWAY_STOP_GRACE: '30' });
+    // Boot timeout 20 s here (60 s by default): the slow app binds after 8 s, the R10 case never does.
+    await slipway.start({ SLIPWAY_STOP_GRACE: '30', SLIPWAY_BOOT_TIMEOUT: '20' });
     assert.equal((await slipway.api('POST', '/apps', { name: web })).status, 201);
     const pushed = await slipway.pushFixture('node-express', web);
     assert.equal(pushed.code, 0, pushed.output);
@@ -138,5 +139,17 @@ describe('the dyno manager', () => {
     assert.equal(stop.code, 0, stop.stderr);
     const exitCode = await died;
     assert.equal(exitCode, '137', 'killed with SIGKILL after the grace period');
+  });
+
+  it('(git push) a web dyno that never binds $PORT is killed at the boot timeout and logged as R10', async () => {
+    const app = `r10-${stamp}`;
+    assert.equal((await slipway.api('POST', '/apps', { name: app })).status, 201);
+    assert.equal((await slipway.api('PATCH', `/apps/${app}/config-vars`, { BOOT_DELAY_MS: '600000' })).status, 200);
+    const pushed = await slipway.pushFixture('node-slow-boot', app);
+    assert.notEqual(pushed.code, 0);
+    assert.match(pushed.output, /Error R10 \(Boot timeout\) -> Web process failed to bind to \$PORT within 20 seconds of launch/);
+    const logs = await slipway.cli(['logs', '-a', app, '-n', '200']);
+    assert.match(logs.stdout, /slipway\[web\.1\]: Error R10 \(Boot timeout\)/);
+    assert.match(logs.stdout, /Stopping process with SIGKILL/);
   });
 });

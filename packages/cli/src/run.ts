@@ -25,13 +25,25 @@ import { buildpacks } from './commands/buildpacks/index.js';
 import { buildpacksSet } from './commands/buildpacks/set.js';
 import { buildpacksClear } from './commands/buildpacks/clear.js';
 import { logs } from './commands/logs/index.js';
+import { certs } from './commands/certs/index.js';
+import { certsAdd } from './commands/certs/add.js';
+import { certsRemove } from './commands/certs/remove.js';
+import { domains } from './commands/domains/index.js';
+import { domainsAdd } from './commands/domains/add.js';
+import { domainsRemove } from './commands/domains/remove.js';
+import { maintenance } from './commands/maintenance/index.js';
+import { maintenanceOn } from './commands/maintenance/on.js';
+import { maintenanceOff } from './commands/maintenance/off.js';
 
 /** Every command, in the order `slipway --help` lists them. */
 export const COMMANDS = [
   apps, appsCreate, appsInfo, appsDestroy,
   builds, buildsOutput, buildpacks, buildpacksSet, buildpacksClear,
+  certs, certsAdd, certsRemove,
   config, configGet, configSet, configUnset,
+  domains, domainsAdd, domainsRemove,
   logs,
+  maintenance, maintenanceOn, maintenanceOff,
   ps, psScale, psRestart, psStop,
   releases, releasesInfo, rollback,
   run, runDetached,

@@ -14,6 +14,8 @@ import * as builds from './builds.js';
 import * as logs from './logs.js';
 import type { LogSessionOptions } from './logs.js';
 import type { BuildpackInstallation } from './builds.js';
+import * as domains from './domains.js';
+import type { HerokuDomain, HerokuSniEndpoint, SniEndpointInput } from './domains.js';
 
 /**
  * A typed client of the Slipway API (Heroku Platform API v3 paths and shapes).
@@ -69,4 +71,12 @@ export class SlipwayClient {
   createLogSession(app: string, opts: LogSessionOptions = {}): Promise<HerokuLogSession> { return logs.createLogSession(this.#http, app, opts); }
   /** The lines of a session's `logplex_url`, as they arrive; abort `signal` to stop a tail. */
   streamLogSession(url: string, signal?: AbortSignal): AsyncGenerator<string> { return logs.streamLogSession(url, this.#fetch, signal); }
+
+  listDomains(app: string): Promise<HerokuDomain[]> { return domains.listDomains(this.#http, app); }
+  addDomain(app: string, hostname: string): Promise<HerokuDomain> { return domains.addDomain(this.#http, app, hostname); }
+  removeDomain(app: string, hostname: string): Promise<HerokuDomain> { return domains.removeDomain(this.#http, app, hostname); }
+  listSniEndpoints(app: string): Promise<HerokuSniEndpoint[]> { return domains.listSniEndpoints(this.#http, app); }
+  addSniEndpoint(app: string, cert: SniEndpointInput): Promise<HerokuSniEndpoint> { return domains.addSniEndpoint(this.#http, app, cert); }
+  removeSniEndpoint(app: string, idOrName: string): Promise<HerokuSniEndpoint> { return domains.removeSniEndpoint(this.#http, app, idOrName); }
+  setMaintenance(app: string, on: boolean): Promise<HerokuApp> { return domains.setMaintenance(this.#http, app, on); }
 }

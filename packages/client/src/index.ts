@@ -5,4 +5,5 @@ export type { FormationPatch } from './formation.js';
 export type { BuildpackInstallation } from './builds.js';
 export type { LogSessionOptions } from './logs.js';
 export type { RunDynoOptions } from './dynos.js';
+export type { HerokuDomain, HerokuSniEndpoint, SniEndpointInput } from './domains.js';
 export { resolveAttachUrl, type AttachStreams } from './attach.js';
