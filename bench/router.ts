@@ -16,7 +16,14 @@
  * alternating, `rounds` times, and prints the median rps, p50 and p99 for
  * each, the ratios router/nginx and router/direct, and a 10,000-app check:
  * the router again after 9,000 more apps are added, which should serve just
- * as fast (nothing on the hot path grows with the number of apps).
+ * as fast (nothing on the hot path grows with the number of apps;
+ * `--tenk-rounds 0` skips it).
+ *
+ * For work on the router: `ROUTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`
+ * passes flags to the router's node; `VARIANT_SCRIPT=/other/checkout/bench/router.ts`
+ * (or `VARIANT_ENV='NAME=value'`) runs a second router, alternated with the
+ * first in every round, and prints the paired ratio variant/router: on a
+ * shared, noisy machine that is the only before/after worth trusting.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,9 +78,9 @@ function freePort(): Promise<number> {
 }
 
 /** Starts a child and waits for the first line it prints on stdout. */
-function startChild(command: string, args: string[], what: string): Promise<{ child: ChildProcess; line: string }> {
+function startChild(command: string, args: string[], what: string, env?: Record<string, string>): Promise<{ child: ChildProcess; line: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: { ...process.env, ...env } });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -250,9 +257,20 @@ async function main(): Promise<void> {
     const nginx = spawn(nginxBin, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(nginx);
 
-    const router = await startChild(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'serve-router', redisUrl, String(processes)], 'the router');
+    // ROUTER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the router's node, for profiling.
+    const routerNodeArgs = (process.env.ROUTER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const router = await startChild(process.execPath, [...routerNodeArgs, '--import', 'tsx', new URL(import.meta.url).pathname, 'serve-router', redisUrl, String(processes)], 'the router');
     children.push(router.child);
     const routerPort = Number(router.line);
+    // An A/B in one run: VARIANT_ENV="NAME=value ..." also runs a second router with that environment, and VARIANT_SCRIPT
+    // runs it from another checkout's bench/router.ts (say, the last commit's router); it is alternated with the first.
+    const variantEnv = Object.fromEntries((process.env.VARIANT_ENV ?? '').split(' ').filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+    const variantScript = process.env.VARIANT_SCRIPT;
+    const variant =
+      Object.keys(variantEnv).length > 0 || variantScript
+        ? await startChild(process.execPath, ['--import', 'tsx', variantScript ?? new URL(import.meta.url).pathname, 'serve-router', redisUrl, String(processes)], 'the variant router', variantEnv)
+        : undefined;
+    if (variant) children.push(variant.child);
 
     const host = `${appName(500)}.${DOMAIN}`;
     await waitFor200(upstreamPort, host);
@@ -263,6 +281,7 @@ async function main(): Promise<void> {
       { name: 'direct to the upstream', port: upstreamPort },
       { name: `nginx, keep-alive upstream, ${processes} worker${processes > 1 ? 's' : ''}`, port: nginxPort },
       { name: `slipway router, ${processes} process${processes > 1 ? 'es' : ''}`, port: routerPort },
+      ...(variant ? [{ name: `variant router (${variantScript ?? process.env.VARIANT_ENV})`, port: Number(variant.line) }] : []),
     ];
     console.error(`warming up (${processes} processes, wrk -t1 -c${connections} -d${seconds}s, ${rounds} rounds)`);
     for (const c of configs) await wrk(c.port, host, 3, connections);
@@ -276,13 +295,14 @@ async function main(): Promise<void> {
     }
 
     // The same router with 10,000 apps: the hot path must not notice.
+    const tenKRounds = arg('tenk-rounds', rounds);
     await putApps(1000, 10_000);
     const farHost = `${appName(9999)}.${DOMAIN}`;
     await waitFor200(routerPort, farHost);
     await new Promise((r) => setTimeout(r, 3000)); // let the sync settle after 9,000 route events
     const tenK: Result[] = [];
     const nginxAgain: Result[] = [];
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < tenKRounds; r++) {
       // Paired with nginx again, so machine drift between the two phases does not pass for a slowdown.
       nginxAgain.push(await wrk(nginxPort, host, seconds, connections));
       const res = await wrk(routerPort, farHost, seconds, connections);
@@ -296,7 +316,7 @@ async function main(): Promise<void> {
       p99: median(list.map((x) => x.p99)),
       errors: list.reduce((a, x) => a + x.errors, 0),
     });
-    const rows = [...configs.map((c) => ({ name: c.name, ...summary(results.get(c.name) ?? []) })), { name: 'slipway router, 10,000 apps', ...summary(tenK) }];
+    const rows = [...configs.map((c) => ({ name: c.name, ...summary(results.get(c.name) ?? []) })), ...(tenK.length > 0 ? [{ name: 'slipway router, 10,000 apps', ...summary(tenK) }] : [])];
     const nginxRow = rows[1] as (typeof rows)[number];
     const directRow = rows[0] as (typeof rows)[number];
     const routerRow = rows[2] as (typeof rows)[number];
@@ -310,7 +330,8 @@ async function main(): Promise<void> {
     const paired = (a: Result[], b: Result[]): string => median(a.map((x, i) => x.rps / ((b[i] as Result).rps || 1))).toFixed(2);
     const routerRuns = results.get(configs[2]?.name ?? '') ?? [];
     console.log(`per-round ratios (median): router/nginx ${paired(routerRuns, results.get(configs[1]?.name ?? '') ?? [])}, router/direct ${paired(routerRuns, results.get(configs[0]?.name ?? '') ?? [])}`);
-    console.log(`router with 10,000 apps/nginx, paired: ${paired(tenK, nginxAgain)} (1,000 apps: ${paired(routerRuns, results.get(configs[1]?.name ?? '') ?? [])})`);
+    if (variant) console.log(`per-round ratios (median): variant/nginx ${paired(results.get(configs[3]?.name ?? '') ?? [], results.get(configs[1]?.name ?? '') ?? [])}, variant/router ${paired(results.get(configs[3]?.name ?? '') ?? [], routerRuns)}`);
+    if (tenK.length > 0) console.log(`router with 10,000 apps/nginx, paired: ${paired(tenK, nginxAgain)} (1,000 apps: ${paired(routerRuns, results.get(configs[1]?.name ?? '') ?? [])})`);
     console.log(`\nrouter/nginx ${(routerRow.rps / nginxRow.rps).toFixed(2)}, router/direct ${(routerRow.rps / directRow.rps).toFixed(2)}, router p99/nginx p99 ${(routerRow.p99 / nginxRow.p99).toFixed(2)}`);
     redis.disconnect();
   } finally {

@@ -12,6 +12,9 @@ export function targetKey(app: string, target: RouteTarget): string {
   return `${app}/${target.dyno}:${target.port}`;
 }
 
+/** Open requests per dyno before the router answers H11 instead of queueing more on it. */
+export const DEFAULT_MAX_IN_FLIGHT = 200;
+
 /** How long a target that refused a connection is tried only when nothing else is left. */
 export const FAILURE_COOLDOWN_MS = 2000;
 
@@ -31,26 +34,52 @@ export const FAILURE_COOLDOWN_MS = 2000;
  */
 export class Balancer {
   private readonly inFlight = new Map<string, number>();
+  /** True when the last `pick` found targets but every one was at `maxInFlight` (Heroku's H11, backlog too deep). */
+  lastPickFull = false;
+
+  /** `maxInFlight`: requests one dyno may have open at once; past that it is not picked. */
+  constructor(private readonly maxInFlight: number = DEFAULT_MAX_IN_FLIGHT) {}
+
   private readonly cursors = new Map<string, number>();
   private readonly downUntil = new Map<string, number>();
 
   /** Picks a target of `app`, skipping keys in `exclude` (targets that already failed this request). */
-  pick(app: string, targets: readonly RouteTarget[], exclude: ReadonlySet<string> = NONE, now: number = Date.now()): Lease | undefined {
+  pick(app: string, targets: readonly RouteTarget[], exclude: ReadonlySet<string> = NONE, now?: number): Lease | undefined {
     const n = targets.length;
     if (n === 0) return undefined;
     const start = (this.cursors.get(app) ?? 0) % n;
-    let best: { target: RouteTarget; key: string; down: boolean; load: number; offset: number } | undefined;
+    this.lastPickFull = false;
+    let full = 0;
+    // The best so far, in locals: this runs once per request, so no object per candidate.
+    let bestTarget: RouteTarget | undefined;
+    let bestKey = '';
+    let bestDown = false;
+    let bestLoad = 0;
+    let bestOffset = 0;
     for (let offset = 0; offset < n; offset++) {
       const target = targets[(start + offset) % n] as RouteTarget;
       const key = targetKey(app, target);
-      if (exclude.has(key)) continue;
-      const down = this.isDown(key, now);
+      if (exclude.size > 0 && exclude.has(key)) continue;
+      const down = this.downUntil.size > 0 && this.isDown(key, (now ??= Date.now()));
       const load = this.inFlight.get(key) ?? 0;
-      if (!best || (down ? 1 : 0) < (best.down ? 1 : 0) || (down === best.down && load < best.load)) best = { target, key, down, load, offset };
+      if (load >= this.maxInFlight) {
+        full++;
+        continue;
+      }
+      if (bestTarget === undefined || (!down && bestDown) || (down === bestDown && load < bestLoad)) {
+        bestTarget = target;
+        bestKey = key;
+        bestDown = down;
+        bestLoad = load;
+        bestOffset = offset;
+      }
     }
-    if (!best) return undefined;
-    this.cursors.set(app, (start + best.offset + 1) % n);
-    return this.lease(best.target, best.key);
+    if (bestTarget === undefined) {
+      this.lastPickFull = full > 0;
+      return undefined;
+    }
+    this.cursors.set(app, (start + bestOffset + 1) % n);
+    return this.lease(bestTarget, bestKey);
   }
 
   /** The target refused a connection: prefer the others until `now + cooldownMs`. */
@@ -79,18 +108,26 @@ export class Balancer {
 
   private lease(target: RouteTarget, key: string): Lease {
     this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
-    let released = false;
-    return {
-      target,
-      key,
-      release: () => {
-        if (released) return;
-        released = true;
-        const left = (this.inFlight.get(key) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(key, left);
-        else this.inFlight.delete(key);
-      },
-    };
+    return new TargetLease(target, key, this.inFlight);
+  }
+}
+
+/** One open lease: a class rather than a closure per request. */
+class TargetLease implements Lease {
+  private released = false;
+
+  constructor(
+    readonly target: RouteTarget,
+    readonly key: string,
+    private readonly inFlight: Map<string, number>,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    const left = (this.inFlight.get(this.key) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(this.key, left);
+    else this.inFlight.delete(this.key);
   }
 }
 

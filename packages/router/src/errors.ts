@@ -8,6 +8,7 @@ import type http from 'node:http';
 export const ROUTER_ERRORS = {
   no_such_app: { code: undefined, status: 404, desc: 'No such app', title: 'No such app', detail: 'There is no app configured at that hostname.' },
   H10: { code: 'H10', status: 503, desc: 'App crashed', title: 'H10 App crashed', detail: 'The app is not accepting connections.' },
+  H11: { code: 'H11', status: 503, desc: 'Backlog too deep', title: 'H11 Backlog too deep', detail: 'Every web dyno of this app has too many requests in progress. Scale the web process type up.' },
   H12: { code: 'H12', status: 503, desc: 'Request timeout', title: 'H12 Request timeout', detail: 'The app did not start a response in time.' },
   H13: { code: 'H13', status: 503, desc: 'Connection closed without response', title: 'H13 Connection closed without response', detail: 'The app closed the connection before responding.' },
   H14: { code: 'H14', status: 503, desc: 'No web processes running', title: 'H14 No web dynos running', detail: 'The app has no web dynos up. Scale the web process type up, or wait for a deploy to finish.' },

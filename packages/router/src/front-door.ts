@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { AppRoutes } from '@slipway/core';
 import type { Balancer, Lease } from './balancer.js';
@@ -45,6 +45,13 @@ export interface FrontDoorOptions {
 
 export interface FrontDoor {
   handleConnection(socket: net.Socket, proto: 'http' | 'https'): void;
+  /**
+   * A plain TCP connection accepted with `pauseOnConnect`: its handle is
+   * rewrapped in a socket that reads into one shared buffer (`onread`), which
+   * skips a 64 KiB allocation and the Readable stream machinery on every read.
+   * Falls back to `handleConnection` when the handle does not allow that.
+   */
+  handleRawConnection(socket: net.Socket): void;
   /** Requests in flight. */
   openCount(): number;
   /** Connections open (idle ones included). */
@@ -94,7 +101,6 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
   let draining = false;
 
   class Exchange implements UpstreamOwner {
-    readonly startedAt = performance.now();
     app: AppRoutes | undefined;
     lease: Lease | undefined;
     tried: Set<string> | undefined;
@@ -164,7 +170,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       // A retry uses the freshest targets: a dyno may have been added or removed meanwhile.
       const targets = this.attempts === 0 ? app.targets : (opts.table().app(app.app)?.targets ?? app.targets);
       const lease = opts.balancer.pick(app.app, targets, this.tried);
-      if (!lease) return this.fail(targets.length === 0 ? 'H14' : lastError);
+      if (!lease) return this.fail(targets.length === 0 ? 'H14' : opts.balancer.lastPickFull ? 'H11' : lastError);
       this.lease?.release();
       this.lease = lease;
       (this.tried ??= new Set()).add(lease.key);
@@ -252,7 +258,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
         const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
         if (end < 0) {
           if (buf.length > MAX_HEAD) return this.badResponse(up);
-          this.resHead = buf;
+          this.resHead = Buffer.from(buf); // a copy: `chunk` is the pool's read buffer, reused by the next read
           return;
         }
         const head = parseResponseHead(buf.toString('latin1', 0, end));
@@ -326,7 +332,10 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
           return;
         }
       }
-      const part = start === 0 && end < 0 ? chunk : chunk.subarray(start, end < 0 ? chunk.length : end);
+      // A copy: `chunk` is the upstream pool's read buffer, which the next read overwrites.
+      const stop = end < 0 ? chunk.length : end;
+      const part = Buffer.allocUnsafe(stop - start);
+      chunk.copy(part, 0, start, stop);
       this.bytes += part.length;
       if (!client.write(part) && this.upstream !== null) this.upstream.socket.pause();
       if (end >= 0) {
@@ -473,6 +482,9 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     ended = false;
     closing = false;
     parsing = false;
+    handedOff = false;
+    /** Runs when the socket closes, whoever holds it by then (the WebSocket path included). */
+    onSocketClose: (() => void) | undefined;
     private fwdCache: string | undefined;
     private portCache: number | undefined;
 
@@ -624,7 +636,15 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       this.phaseSince = performance.now();
     }
 
+    /** Bytes read into the shared client read buffer (already copied out of it). */
+    onRawData(chunk: Buffer): void {
+      // Handed off to the WebSocket path, which reads the socket as a stream.
+      if (this.handedOff) this.socket.push(chunk);
+      else this.onData(chunk);
+    }
+
     handoff(bytes: Buffer): void {
+      this.handedOff = true;
       conns.delete(this);
       this.closing = true;
       this.buf = null;
@@ -633,6 +653,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       socket.removeAllListeners('end');
       socket.removeAllListeners('close');
       socket.removeAllListeners('drain');
+      if (this.onSocketClose !== undefined) socket.once('close', this.onSocketClose);
       socket.pause();
       socket.unshift(bytes);
       opts.handoff(socket, bytes);
@@ -719,6 +740,17 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
   }, sweepMs);
   sweeper.unref();
 
+  const listen = (socket: net.Socket, conn: Conn): void => {
+    conns.add(conn);
+    socket.setNoDelay(true);
+    socket.on('end', () => conn.onEnd());
+    socket.on('close', () => conn.onClose());
+    socket.on('drain', () => conn.onDrain());
+    socket.on('error', () => undefined);
+  };
+  /** Every client read lands here first (one process, one read at a time), and is copied out at once. */
+  const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
   return {
     handleConnection(socket: net.Socket, proto: 'http' | 'https'): void {
       if (draining) {
@@ -726,13 +758,33 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
         return;
       }
       const conn = new Conn(socket, proto);
-      conns.add(conn);
-      socket.setNoDelay(true);
       socket.on('data', (chunk: Buffer) => conn.onData(chunk));
-      socket.on('end', () => conn.onEnd());
-      socket.on('close', () => conn.onClose());
-      socket.on('drain', () => conn.onDrain());
-      socket.on('error', () => undefined);
+      listen(socket, conn);
+      if (socket.isPaused()) socket.resume();
+    },
+    handleRawConnection(accepted: net.Socket): void {
+      const handle = (accepted as unknown as { _handle?: { useUserBuffer?: unknown; readStart?: unknown } | null })._handle;
+      if (draining || handle == null || typeof handle.useUserBuffer !== 'function') return this.handleConnection(accepted, 'http');
+      let conn: Conn | undefined;
+      const socket = new net.Socket({
+        handle,
+        allowHalfOpen: true,
+        onread: {
+          buffer: readBuffer,
+          callback: (n: number): boolean => {
+            const chunk = Buffer.allocUnsafe(n);
+            readBuffer.copy(chunk, 0, 0, n);
+            (conn as Conn).onRawData(chunk);
+            return true;
+          },
+        },
+      } as net.SocketConstructorOpts);
+      // The accepted socket keeps only its place in the server's connection count, given up when the new one closes.
+      (accepted as unknown as { _handle: unknown })._handle = null;
+      conn = new Conn(socket, 'http');
+      conn.onSocketClose = () => accepted.destroy();
+      socket.once('close', conn.onSocketClose);
+      listen(socket, conn);
     },
     openCount: () => inFlight,
     connectionCount: () => conns.size,

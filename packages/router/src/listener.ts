@@ -79,7 +79,8 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
     },
   });
 
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => door.handleConnection(socket, 'http'));
+  // Paused on connect: the front door rewraps the handle to read into a shared buffer before anything is read.
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => door.handleRawConnection(socket));
   const port = await listen(server, o.port, o.host);
   server.on('error', (err) => o.log(`at=error fn=router desc="listener error" error=${JSON.stringify(err.message)}`));
 

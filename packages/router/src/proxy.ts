@@ -297,7 +297,7 @@ export function createProxy(opts: ProxyOptions): RouterProxy {
     // A retry uses the freshest targets: a dyno may have been added or removed meanwhile.
     const targets = opts.table().app(app.app)?.targets ?? app.targets;
     const lease = balancer.pick(app.app, targets, ex.tried);
-    if (!lease) return fail(ex, targets.length === 0 ? 'H14' : lastError);
+    if (!lease) return fail(ex, targets.length === 0 ? 'H14' : balancer.lastPickFull ? 'H11' : lastError);
     ex.lease?.release();
     ex.lease = lease;
     ex.tried.add(lease.key);

@@ -32,10 +32,6 @@ export class Upstream {
       this.connecting = false;
       this.owner?.onUpstreamConnect(this);
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.owner) this.owner.onUpstreamData(this, chunk);
-      else socket.destroy(); // an idle connection has nothing to say
-    });
     socket.on('drain', () => this.owner?.onUpstreamDrain(this));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.errorCode ??= err.code ?? 'EUNKNOWN';
@@ -44,6 +40,16 @@ export class Upstream {
       if (this.owner) this.owner.onUpstreamClose(this);
       else this.pool.forget(this);
     });
+  }
+
+  /**
+   * Bytes from the dyno, read into the pool's one shared buffer (`onread`, so
+   * no Readable stream bookkeeping and no allocation per read). `chunk` is
+   * only valid during the call: whoever keeps or writes it on must copy it.
+   */
+  onRead(chunk: Buffer): void {
+    if (this.owner) this.owner.onUpstreamData(this, chunk);
+    else this.socket.destroy(); // an idle connection has nothing to say
   }
 }
 
@@ -54,6 +60,8 @@ export class Upstream {
 export class UpstreamPool {
   private readonly idle = new Map<number, Upstream[]>();
   private readonly all = new Set<Upstream>();
+  /** Every upstream read lands here (one process, one read at a time); see `Upstream.onRead`. */
+  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
     private readonly host: string,
@@ -73,8 +81,21 @@ export class UpstreamPool {
         }
       }
     }
-    const socket = net.connect({ port, host: this.host, noDelay: true });
-    const up = new Upstream(socket, port, this);
+    let up: Upstream | undefined;
+    const readBuffer = this.readBuffer;
+    const socket = net.connect({
+      port,
+      host: this.host,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number): boolean => {
+          (up as Upstream).onRead(readBuffer.subarray(0, n));
+          return true;
+        },
+      },
+    });
+    up = new Upstream(socket, port, this);
     this.all.add(up);
     return up;
   }

@@ -92,3 +92,28 @@ describe('balancer', () => {
     assert.equal(b.load(targetKey('demo', web1)), 0);
   });
 });
+
+describe('Balancer per-dyno limit', () => {
+  it('stops picking a dyno at its in-flight limit and says the backlog is full', () => {
+    const b = new Balancer(2);
+    const only = [{ dyno: 'web.1', port: 1, release: 1 }];
+    const first = b.pick('app', only);
+    const second = b.pick('app', only);
+    assert.ok(first && second);
+    assert.equal(b.pick('app', only), undefined);
+    assert.equal(b.lastPickFull, true);
+    first.release();
+    assert.ok(b.pick('app', only));
+    assert.equal(b.lastPickFull, false);
+  });
+
+  it('sends the overflow to a dyno that still has room', () => {
+    const b = new Balancer(1);
+    const two = [{ dyno: 'web.1', port: 1, release: 1 }, { dyno: 'web.2', port: 2, release: 1 }];
+    const a = b.pick('app', two);
+    const c = b.pick('app', two);
+    assert.notEqual(a?.target.dyno, c?.target.dyno);
+    assert.equal(b.pick('app', two), undefined);
+    assert.equal(b.lastPickFull, true);
+  });
+});
