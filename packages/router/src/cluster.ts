@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { AppRoutes } from '@slipway/core';
-import type { ServeSettings } from './index.js';
+import type { ServeSettings } from './listener.js';
 import type { SniCertificate } from './listener.js';
 import type { RouteTable } from './route-table.js';
 

@@ -1,5 +1,5 @@
 import { startWorkers } from './cluster.js';
-import { startListeners, type CertPair, type SniCertificate } from './listener.js';
+import { startListeners, type CertPair, type ServeSettings, type SniCertificate } from './listener.js';
 import { deliverLocally, RequestLog } from './request-log.js';
 import type { RouteTable } from './route-table.js';
 import { startRouteSync, type Redis } from './sync.js';
@@ -67,19 +67,7 @@ export interface Router {
   table(): RouteTable;
 }
 
-/** Settings a serving process needs, whether it is this one or a cluster worker. */
-export interface ServeSettings {
-  domain: string;
-  port: number;
-  host: string;
-  upstreamHost: string;
-  firstByteTimeoutMs: number;
-  idleTimeoutMs: number;
-  headTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  connectTimeoutMs: number;
-  tls?: { port: number; defaultCert?: CertPair };
-}
+export type { ServeSettings } from './listener.js';
 
 /**
  * Watches the routes, loads them, and only then listens: the first request

@@ -18,10 +18,9 @@ export interface SniCertificate extends CertPair {
   hostnames: string[];
 }
 
-export interface ListenerOptions {
-  table: () => RouteTable;
-  log: (line: string) => void;
-  requestLog: (app: string | undefined, line: string) => void;
+/** Settings a serving process needs, whether it is this one or a cluster worker. */
+export interface ServeSettings {
+  domain: string;
   port: number;
   host: string;
   upstreamHost: string;
@@ -32,6 +31,12 @@ export interface ListenerOptions {
   connectTimeoutMs: number;
   /** An HTTPS listener too, when given. */
   tls?: { port: number; defaultCert?: CertPair };
+}
+
+export interface ListenerOptions extends Omit<ServeSettings, 'domain'> {
+  table: () => RouteTable;
+  log: (line: string) => void;
+  requestLog: (app: string | undefined, line: string) => void;
 }
 
 /** One process's listeners: the fast path for HTTP/1.x, http-proxy for WebSockets. */
