@@ -197,7 +197,12 @@ async function serveRouter(redisUrl: string, processes: number): Promise<void> {
   const { startRouter } = await import('@slipway/router');
   const redis = connectRedis(redisUrl, 'bench-router');
   let logged = 0;
-  const router = await startRouter({ redis, domain: DOMAIN, port: 0, host: '127.0.0.1', processes, log: () => undefined, appLog: () => void logged++ });
+  // ROUTER_SEPARATE=1 serves from a forked worker even with one process; ROUTER_WORKER_ARGS gives the workers' node flags.
+  const workerNodeArgs = (process.env.ROUTER_WORKER_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const router = await startRouter({
+    redis, domain: DOMAIN, port: 0, host: '127.0.0.1', processes, log: () => undefined, appLog: () => void logged++,
+    separateProcess: process.env.ROUTER_SEPARATE === '1', ...(workerNodeArgs.length ? { workerNodeArgs } : {}),
+  });
   console.log(router.port);
   process.on('SIGTERM', () => {
     void router.close().then(() => {

@@ -5,13 +5,20 @@ export interface DockerEventsWatch {
   close(): void;
 }
 
+/** What happened to one dyno container. */
+export interface DynoEvent {
+  app: string;
+  containerId: string;
+  action: string;
+}
+
 /**
- * Calls `onChange(app)` whenever one of this instance's dyno containers dies,
+ * Calls `onChange` whenever one of this instance's dyno containers dies,
  * stops or is removed, so the dyno manager reacts at once instead of at its
  * next resync. Reconnects with a back-off when dockerd goes away (a missed
  * event costs one resync tick, never correctness).
  */
-export function watchDynoEvents(docker: Docker, instance: string, onChange: (app: string) => void, onError: (err: unknown) => void = () => undefined): DockerEventsWatch {
+export function watchDynoEvents(docker: Docker, instance: string, onChange: (event: DynoEvent) => void, onError: (err: unknown) => void = () => undefined): DockerEventsWatch {
   let closed = false;
   let current: NodeJS.ReadableStream | null = null;
   let backoff = 500;
@@ -32,9 +39,9 @@ export function watchDynoEvents(docker: Docker, instance: string, onChange: (app
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
           try {
-            const event = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
+            const event = JSON.parse(line) as { id?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
             const app = event.Actor?.Attributes?.[LABELS.app];
-            if (app) onChange(app);
+            if (app) onChange({ app, containerId: event.Actor?.ID ?? event.id ?? '', action: event.Action ?? '' });
           } catch {
             // A partial or foreign line: the periodic resync covers anything missed.
           }

@@ -18,6 +18,12 @@ export interface DynoManagerOptions {
   log?: (line: string) => void;
   /** Platform events for the app's log, as `slipway[<dyno>]: <text>` (`State changed from starting to up`). */
   onEvent?: (app: AppName, dyno: string, text: string) => void;
+  /**
+   * Resolves once the router serves these routes. Before a dyno is told to
+   * stop, the manager writes routes without it and waits on this (the router
+   * bounds the wait), so no new request reaches a dyno that is shutting down.
+   */
+  routed?: (routes: AppRoutes) => Promise<unknown>;
 }
 
 export interface ReconcileResult {
@@ -37,6 +43,10 @@ export interface ReconcileResult {
 export class DynoManager {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly up = new Set<string>(); // container ids known to accept connections
+  /** Dynos taken out of rotation because they are being stopped: no new requests during their grace period. */
+  private readonly leaving = new Set<string>();
+  /** Route publishing per app, serialised so an older view never lands after a newer one. */
+  private readonly publishing = new Map<string, Promise<AppRoutes | null>>();
   /** Crash back-off per dyno slot; it starts over for a new release. */
   private readonly restarts = new Map<string, { count: number; notBefore: number; release: number }>();
   private watch: Watch | null = null;
@@ -53,8 +63,11 @@ export class DynoManager {
     this.watch = await watchDesired(this.opts.redis, (err) => this.log(`dynos: watch error: ${String(err)}`));
     void this.consume(this.watch);
     // A dyno that dies is seen at once through Docker's events, not at the next resync.
-    this.dockerEvents = watchDynoEvents(this.opts.docker, this.opts.instance, (app) => {
-      if (!this.stopped) void this.reconcileApp(app as AppName).catch((err) => this.log(`dynos: ${app}: ${String(err)}`));
+    this.dockerEvents = watchDynoEvents(this.opts.docker, this.opts.instance, ({ app, containerId }) => {
+      if (this.stopped) return;
+      // Out of rotation now, not after the pass below has started (and waited for) a replacement.
+      if (this.up.delete(containerId)) void this.publishRoutes(app as AppName).catch((err) => this.log(`dynos: ${app}: ${String(err)}`));
+      void this.reconcileApp(app as AppName).catch((err) => this.log(`dynos: ${app}: ${String(err)}`));
     });
     await this.reconcileAll();
     const tick = () => {
@@ -114,6 +127,14 @@ export class DynoManager {
     if (result.upWeb.length < wantedWeb) throw new Error(`only ${result.upWeb.length} of ${wantedWeb} web dynos came up`);
   }
 
+  /** Stops dynos by hand (`ps:stop`): out of rotation first, then SIGTERM and the grace period. The formation brings them back. */
+  async stopDynos(app: AppName, containerIds: string[]): Promise<void> {
+    for (const id of containerIds) this.leaving.add(id);
+    await this.outOfRotation(app);
+    await Promise.all(containerIds.map((id) => this.stopOne(id, this.opts.stopGraceSeconds)));
+    void this.reconcileApp(app).catch((err) => this.log(`dynos: ${app}: ${String(err)}`));
+  }
+
   private async desired(app: AppName): Promise<DesiredApp> {
     const record = await findApp(this.opts.redis, app);
     if (!record) return { app, exists: false, release: null, formation: {} };
@@ -147,15 +168,22 @@ export class DynoManager {
     const failed: ReconcileResult['failed'] = [];
 
     if (!isEmptyPlan(thePlan)) this.log(`dynos: ${app}: ${describePlan(thePlan)}`);
-    for (const d of thePlan.remove) {
-      if (d.reason === 'crashed' || d.reason === 'exited') {
-        this.noteCrash(app, d.name, actual.find((a) => a.containerId === d.containerId)?.release ?? 0);
-        const exit = actual.find((a) => a.containerId === d.containerId)?.exitCode;
-        if (exit !== null && exit !== undefined) this.event(app, d.name, `Process exited with status ${exit}`);
-        this.event(app, d.name, 'State changed from up to crashed');
-      }
-      await this.stopOne(d.containerId, d.reason === 'crashed' || d.reason === 'exited' ? 0 : this.opts.stopGraceSeconds);
+    if (thePlan.remove.length > 0) {
+      // The router stops sending requests to a dyno before it is told to stop, as Heroku's does.
+      for (const d of thePlan.remove) this.leaving.add(d.containerId);
+      await this.outOfRotation(app);
     }
+    await Promise.all(
+      thePlan.remove.map(async (d) => {
+        if (d.reason === 'crashed' || d.reason === 'exited') {
+          this.noteCrash(app, d.name, actual.find((a) => a.containerId === d.containerId)?.release ?? 0);
+          const exit = actual.find((a) => a.containerId === d.containerId)?.exitCode;
+          if (exit !== null && exit !== undefined) this.event(app, d.name, `Process exited with status ${exit}`);
+          this.event(app, d.name, 'State changed from up to crashed');
+        }
+        await this.stopOne(d.containerId, d.reason === 'crashed' || d.reason === 'exited' ? 0 : this.opts.stopGraceSeconds);
+      }),
+    );
 
     const started = await Promise.all(thePlan.start.map((spec) => this.startOne(app, spec)));
     await Promise.all(
@@ -169,6 +197,8 @@ export class DynoManager {
         } else {
           this.restarts.delete(`${app}/${s.spec.name}`);
           this.event(app, s.spec.name, 'State changed from starting to up');
+          // Into rotation as soon as it answers, not when the slowest of this pass's dynos does.
+          if (s.spec.type === 'web') await this.publishRoutes(app);
         }
       }),
     );
@@ -180,18 +210,18 @@ export class DynoManager {
         if (await portAccepts(d.port!)) this.up.add(d.containerId);
       }),
     );
-    await this.publishRoutes(app, desired, running);
+    await this.publishRoutes(app);
 
     // Old dynos go only when their replacement is up; otherwise they keep serving.
     const replacementUp = (old: ActualDyno | undefined) =>
       old !== undefined &&
       running.some((d) => d.name === old.name && d.containerId !== old.containerId && d.release === desired.release?.version && d.createdAt > old.createdAt && this.isUp(d));
-    for (const d of thePlan.retire) {
-      if (replacementUp(running.find((r) => r.containerId === d.containerId))) await this.stopOne(d.containerId, this.opts.stopGraceSeconds);
-    }
-    if (thePlan.retire.length) {
+    const retiring = thePlan.retire.filter((d) => replacementUp(running.find((r) => r.containerId === d.containerId)));
+    if (retiring.length > 0) {
+      for (const d of retiring) this.leaving.add(d.containerId);
+      await this.outOfRotation(app);
+      await Promise.all(retiring.map((d) => this.stopOne(d.containerId, this.opts.stopGraceSeconds)));
       running = await this.observe(app);
-      await this.publishRoutes(app, desired, running);
     }
     await this.publishStatuses(app, running, desired);
     const upWeb = running.filter((d) => d.type === 'web' && d.release === desired.release?.version && this.isUp(d)).map((d) => d.name);
@@ -224,8 +254,10 @@ export class DynoManager {
     const info = await this.opts.docker.getContainer(id).inspect();
     const port = Number(info.Config.Labels?.['io.slipway.port'] ?? 0);
     const deadline = Date.now() + (this.opts.bootTimeoutMs ?? 60_000);
-    while (Date.now() < deadline && !this.stopped) {
-      if (!(await isContainerRunning(this.opts.docker, id))) {
+    // A connect on loopback costs microseconds, so probe often: a dyno is in rotation within a poll of binding $PORT.
+    // Asking Docker whether it still runs costs more, so that is checked every tenth poll.
+    for (let poll = 0; Date.now() < deadline && !this.stopped; poll++) {
+      if (poll % 10 === 0 && !(await isContainerRunning(this.opts.docker, id))) {
         const exit = await this.opts.docker.getContainer(id).inspect().then((i) => i.State.ExitCode, () => null);
         if (exit !== null) this.event(info.Config.Labels?.['io.slipway.app'] ?? '', spec.name, `Process exited with status ${exit}`);
         const tail = await dynoLogTail(this.opts.docker, id).catch(() => '');
@@ -235,7 +267,7 @@ export class DynoManager {
         this.up.add(id);
         return null;
       }
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, UP_POLL_MS));
     }
     // Shutting down is not a boot timeout: leave the dyno for the next start to adopt.
     if (this.stopped) return null;
@@ -254,6 +286,7 @@ export class DynoManager {
     await stopDyno(this.opts.docker, this.opts.instance, containerId, grace);
     if (info?.State.Running && grace > 0) this.event(app, dyno, 'State changed from up to down');
     this.up.delete(containerId);
+    this.leaving.delete(containerId);
     if (port) await releasePort(this.opts.redis, port);
   }
 
@@ -270,24 +303,50 @@ export class DynoManager {
   }
 
   /**
-   * Routes go to up web dynos of the current release; while none is up yet,
-   * the older release's dynos keep serving.
+   * Writes the app's routes from what runs now. Each web slot (`web.1`, ...)
+   * is served by its current-release dyno once that is up, and until then by
+   * an older release's dyno that is still up, so a rolling deploy keeps its
+   * capacity and each new dyno takes requests as soon as it answers. Dynos
+   * being stopped are left out. Serialised per app: each call observes afresh.
    */
-  private async publishRoutes(app: AppName, desired: DesiredApp, running: ActualDyno[]): Promise<void> {
-    if (!desired.exists) return;
-    const upWeb = running.filter((d) => d.type === 'web' && d.port && this.isUp(d));
-    const current = upWeb.filter((d) => d.release === desired.release?.version);
-    const chosen = current.length ? current : upWeb;
-    const previous = await getAppRoutes(this.opts.redis, app);
-    const record = await findApp(this.opts.redis, app);
+  private async outOfRotation(app: AppName): Promise<void> {
+    const routes = await this.publishRoutes(app);
+    if (routes) await this.opts.routed?.(routes);
+  }
+
+  private publishRoutes(app: AppName): Promise<AppRoutes | null> {
+    const next = (this.publishing.get(app) ?? Promise.resolve()).catch(() => undefined).then(() => this.writeRoutes(app));
+    this.publishing.set(app, next);
+    void next.finally(() => {
+      if (this.publishing.get(app) === next) this.publishing.delete(app);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  /** The routes now in force for the app, or null when it no longer exists. */
+  private async writeRoutes(app: AppName): Promise<AppRoutes | null> {
+    // Read together: this runs on the way into and out of rotation, where every millisecond counts.
+    const [record, current, running, previous, domains] = await Promise.all([
+      findApp(this.opts.redis, app), getCurrentRelease(this.opts.redis, app), this.observe(app), getAppRoutes(this.opts.redis, app), listDomains(this.opts.redis, app),
+    ]);
+    if (!record) return null;
+    const release = current?.version;
+    const slots = new Map<string, ActualDyno>();
+    for (const d of running) {
+      if (d.type !== 'web' || !d.port || !this.isUp(d) || this.leaving.has(d.containerId)) continue;
+      const held = slots.get(d.name);
+      const rank = (x: ActualDyno) => (x.release === release ? 1 : 0);
+      if (!held || rank(d) > rank(held) || (rank(d) === rank(held) && d.createdAt > held.createdAt)) slots.set(d.name, d);
+    }
     const routes: AppRoutes = {
       app,
       // The app's domains are the record of truth; reading the old routes record here could lose a domain added meanwhile.
-      hostnames: (await listDomains(this.opts.redis, app)).map((d) => d.hostname),
-      maintenance: record?.maintenance ?? false,
-      targets: chosen.map((d) => ({ dyno: d.name, port: d.port!, release: d.release })).sort((a, b) => a.dyno.localeCompare(b.dyno)),
+      hostnames: domains.map((d) => d.hostname),
+      maintenance: record.maintenance ?? false,
+      targets: [...slots.values()].map((d) => ({ dyno: d.name, port: d.port!, release: d.release })).sort((a, b) => a.dyno.localeCompare(b.dyno)),
     };
     if (JSON.stringify(routes) !== JSON.stringify(previous)) await putAppRoutes(this.opts.redis, routes);
+    return routes;
   }
 
   private async publishStatuses(app: AppName, running: ActualDyno[], desired: DesiredApp): Promise<void> {
@@ -308,6 +367,8 @@ export class DynoManager {
     await putDynoStatuses(this.opts.redis, app, statuses);
   }
 }
+
+const UP_POLL_MS = 20;
 
 function describePlan(p: Plan): string {
   const parts = [

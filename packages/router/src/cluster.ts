@@ -28,6 +28,8 @@ export interface WorkersOptions {
   log: (line: string) => void;
   /** Request log batches from the workers. */
   deliver: (apps: Array<string | undefined>, lines: string[]) => void;
+  /** Extra flags for the workers' node (after this process's own). */
+  nodeArgs?: string[];
 }
 
 export interface Workers {
@@ -50,7 +52,7 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
   const here = fileURLToPath(import.meta.url);
   const typescript = here.endsWith('.ts');
   const exec = here.replace(/cluster\.(ts|js)$/, typescript ? 'worker.ts' : 'worker.js');
-  const execArgv = typescript && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+  const execArgv = [...(typescript && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv), ...(o.nodeArgs ?? [])];
   cluster.setupPrimary({ exec, execArgv, args: [] });
 
   const settings: ServeSettings = { ...o.settings };

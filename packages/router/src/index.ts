@@ -1,3 +1,4 @@
+import type { AppRoutes } from '@slipway/core';
 import { startWorkers } from './cluster.js';
 import { startListeners, type CertPair, type ServeSettings, type SniCertificate } from './listener.js';
 import { deliverLocally, RequestLog } from './request-log.js';
@@ -55,6 +56,16 @@ export interface RouterOptions {
   connectTimeoutMs?: number;
   /** How long `close()` waits for requests in flight. Default 10 s. */
   closeGraceMs?: number;
+  /**
+   * Serve from forked worker processes even when `processes` is 1, so that
+   * nothing else this process does (builds, log shipping, the API) delays a
+   * request. Default false: the caller's process serves when `processes` is 1.
+   */
+  separateProcess?: boolean;
+  /** Extra flags for the worker processes' node, such as `--max-semi-space-size=32`. */
+  workerNodeArgs?: string[];
+  /** Plain-HTTP reads into a shared buffer (default true); false uses Node's stream path. See `ServeSettings.rawReads`. */
+  rawReads?: boolean;
 }
 
 export interface Router {
@@ -65,6 +76,13 @@ export interface Router {
   processes: number;
   close(): Promise<void>;
   table(): RouteTable;
+  /**
+   * Resolves true once this router sends the app's requests to exactly these
+   * targets (false after `timeoutMs`). The dyno manager waits on it before it
+   * stops a dyno it has taken out of the routes, so no request reaches a
+   * dyno that has been told to stop.
+   */
+  serving(routes: Pick<AppRoutes, 'app' | 'targets'>, timeoutMs?: number): Promise<boolean>;
 }
 
 export type { ServeSettings } from './listener.js';
@@ -88,6 +106,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     headTimeoutMs: opts.headTimeoutMs ?? 30_000,
     keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 60_000,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+    rawReads: opts.rawReads ?? true,
     ...(opts.tlsPort === undefined ? {} : { tls: { port: opts.tlsPort, ...(opts.defaultCert ? { defaultCert: opts.defaultCert } : {}) } }),
   };
   const closeGraceMs = opts.closeGraceMs ?? 10_000;
@@ -95,18 +114,39 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
   const requestLog = new RequestLog({ deliver, log });
 
   let onTable: ((table: RouteTable) => void) | undefined;
+  const waiters = new Set<() => void>();
   let onCertificates: ((certs: SniCertificate[]) => void) | undefined;
   const sync = await startRouteSync({
     redis: opts.redis,
     domain: opts.domain,
     log,
     resyncMs: opts.resyncMs ?? 30_000,
-    onTable: (table) => onTable?.(table),
+    onTable: (table) => {
+      onTable?.(table);
+      for (const check of waiters) check();
+    },
     onCertificates: (certs) => onCertificates?.(certs),
   });
 
+  const serving = (routes: Pick<AppRoutes, 'app' | 'targets'>, timeoutMs = 1000): Promise<boolean> =>
+    new Promise((resolve) => {
+      const want = targetsKey(routes.targets);
+      const check = (): void => {
+        if (targetsKey(sync.table().app(routes.app)?.targets ?? []) !== want) return;
+        done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(ok);
+      };
+      waiters.add(check);
+      check();
+    });
+
   try {
-    if (processes === 1) {
+    if (processes === 1 && !opts.separateProcess) {
       const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog: (app, line) => requestLog.push(app, line) });
       listeners.setCertificates(sync.certificates());
       onTable = (table) => listeners.balancer.forgetApps(new Set(table.apps.map((a) => a.app)));
@@ -118,6 +158,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
         tlsPort: listeners.tlsPort,
         processes: 1,
         table: sync.table,
+        serving,
         close() {
           closing ??= (async () => {
             await listeners.close(closeGraceMs);
@@ -129,7 +170,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
       };
     }
 
-    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver });
+    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver, ...(opts.workerNodeArgs ? { nodeArgs: opts.workerNodeArgs } : {}) });
     onTable = (table) => workers.sendTable(table);
     onCertificates = (certs) => workers.sendCertificates(certs);
     log(`at=info fn=router desc="listening" port=${workers.port}${workers.tlsPort === undefined ? '' : ` tls_port=${workers.tlsPort}`} domain=${sync.table().domain} processes=${processes}`);
@@ -139,6 +180,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
       tlsPort: workers.tlsPort,
       processes,
       table: sync.table,
+      serving,
       close() {
         closing ??= (async () => {
           await workers.close(closeGraceMs);
@@ -152,4 +194,8 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     await sync.close();
     throw err;
   }
+}
+
+function targetsKey(targets: AppRoutes['targets']): string {
+  return targets.map((t) => `${t.dyno}:${t.port}`).sort().join(',');
 }

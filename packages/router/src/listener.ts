@@ -29,6 +29,13 @@ export interface ServeSettings {
   headTimeoutMs: number;
   keepAliveTimeoutMs: number;
   connectTimeoutMs: number;
+  /**
+   * Plain-HTTP connections read into one shared buffer (the default). It
+   * rests on an undocumented Node option (a socket built around an accepted
+   * connection's handle, with `onread`), checked at every accept with a
+   * fallback; false serves them through the ordinary stream path instead.
+   */
+  rawReads?: boolean;
   /** An HTTPS listener too, when given. */
   tls?: { port: number; defaultCert?: CertPair };
 }
@@ -85,7 +92,9 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
   });
 
   // Paused on connect: the front door rewraps the handle to read into a shared buffer before anything is read.
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => door.handleRawConnection(socket));
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) =>
+    o.rawReads === false ? door.handleConnection(socket, 'http') : door.handleRawConnection(socket),
+  );
   const port = await listen(server, o.port, o.host);
   server.on('error', (err) => o.log(`at=error fn=router desc="listener error" error=${JSON.stringify(err.message)}`));
 

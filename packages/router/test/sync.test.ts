@@ -52,6 +52,20 @@ describe('route sync', () => {
     await redisServer.destroy();
   });
 
+  it('says when it serves a given set of targets (what the dyno manager waits on before stopping a dyno)', async () => {
+    const wanted = routes('rotating', [web1, web2]);
+    const served = router.serving(wanted, 10_000);
+    await putAppRoutes(redis, wanted);
+    assert.equal(await served, true);
+    assert.deepEqual(router.table().app('rotating')?.targets.map((t) => t.dyno), ['web.1', 'web.2']);
+    // Out of rotation: true only once the table has dropped web.2; a set never written times out with false.
+    const dropped = router.serving(routes('rotating', [web1]), 10_000);
+    await putAppRoutes(redis, routes('rotating', [web1]));
+    assert.equal(await dropped, true);
+    for (let i = 0; i < 6; i++) assert.equal((JSON.parse((await request(router.port, 'rotating.slipway.test')).body) as Echo).dyno, 'web.1');
+    assert.equal(await router.serving(routes('rotating', [web2]), 50), false);
+  });
+
   it('serves an app added after it started', async () => {
     assert.equal((await request(router.port, 'fresh.slipway.test')).status, 404);
     await putAppRoutes(redis, routes('fresh', [web2]));

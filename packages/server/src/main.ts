@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { createApi, createAttachHandler, requestHasKey, type ApiOperations } from '@slipway/api';
 import { deploy, fetchSourceTarball, parseBuildpackRef, type BuilderSettings, type DeployDeps } from '@slipway/builder';
 import { imageName, logTimeNow, parseDynoName, SlipwayError, type AppName, type BuildRecord } from '@slipway/core';
-import { runTask, connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers, stopDyno } from '@slipway/docker';
+import { runTask, connectDocker, imageExists, listDynos, pingDocker, removeImage, removeStaleBuildContainers } from '@slipway/docker';
 import { DynoManager, LogShipper, OneOffDynos } from '@slipway/dynos';
 import { createGitHandler, removeRepo } from '@slipway/git';
-import { startRouter } from '@slipway/router';
+import { startRouter, type Router } from '@slipway/router';
 import { appendBuildOutput, requestRestart, connectRedis, createLogSink, createBuild, findApp, finishBuild, listReleases } from '@slipway/store';
 import { readSettings } from './settings.js';
 import { ensureDefaultCert } from './default-cert.js';
@@ -50,9 +50,12 @@ async function main(): Promise<void> {
   const oneOffs = new OneOffDynos({ redis, docker, instance: s.instance, appendLog: logSink, stopGraceSeconds: s.stopGraceSeconds, log });
   await oneOffs.start();
 
+  let router: Router | undefined;
   const dynos = new DynoManager({
     redis, docker, instance: s.instance, portRange: s.portRange,
     bootTimeoutMs: s.bootTimeoutMs, stopGraceSeconds: s.stopGraceSeconds, log,
+    // The router starts after the dyno manager (it needs the first routes); until then nothing is served to wait for.
+    routed: (routes) => router?.serving(routes) ?? Promise.resolve(true),
     onEvent: (app, dyno, text) => {
       appLog(app, dyno, text);
       if (text.startsWith('Starting process')) void shipper.syncNow().catch(() => undefined);
@@ -66,10 +69,11 @@ async function main(): Promise<void> {
       : s.routerTlsCert && s.routerTlsKey
         ? { cert: readFileSync(s.routerTlsCert, 'utf8'), key: readFileSync(s.routerTlsKey, 'utf8') }
         : await ensureDefaultCert(s.home, s.domain);
-  const router = await startRouter({
+  router = await startRouter({
     redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log,
     appLog: (app, line) => appLog(app, 'router', line),
     processes: s.routerProcesses,
+    rawReads: s.routerRawReads,
     ...(s.routerTlsPort === undefined ? {} : { tlsPort: s.routerTlsPort, defaultCert }),
   });
 
@@ -134,9 +138,7 @@ async function main(): Promise<void> {
       if (await oneOffs.stopDyno(app, name)) return;
       const chosen = (await listDynos(docker, s.instance)).filter((d) => d.app === app && d.name === name);
       if (chosen.length === 0) throw new SlipwayError('not_found', `No such dyno: ${name}.`, 'dyno');
-      for (const d of chosen) appLog(app, d.name, 'Stopping all processes with SIGTERM');
-      await Promise.all(chosen.map((d) => stopDyno(docker, s.instance, d.containerId, s.stopGraceSeconds)));
-      void dynos.reconcileApp(app).catch((err) => log(`stop ${app}: ${String(err)}`));
+      await dynos.stopDynos(app, chosen.map((d) => d.containerId));
     },
     async rollOut(app) {
       void dynos.reconcileApp(app).catch((err) => log(`roll-out ${app}: ${String(err)}`));
