@@ -8,7 +8,8 @@
  * redis-server with 1,000 apps routed to that upstream, nginx as a keep-alive
  * reverse proxy with one server block per app (so it too looks the Host up in
  * a 1,000-entry table) and the same number of worker processes as the router,
- * and the Slipway router (request log lines on, counted by an `appLog` sink).
+ * and the Slipway router (request log lines on, written to the app's log
+ * stream in Redis as the daemon writes them).
  * Every proxy sets X-Forwarded-For, X-Forwarded-Proto and X-Request-Id.
  *
  * `--processes` defaults to one less than the CPUs (wrk and the upstream need
@@ -193,14 +194,24 @@ async function waitFor200(port: number, host: string): Promise<void> {
 
 /** Child mode: runs the router (and its cluster workers) and prints its port. */
 async function serveRouter(redisUrl: string, processes: number): Promise<void> {
-  const { connectRedis } = await import('@slipway/store');
+  const { connectRedis, createLogSink } = await import('@slipway/store');
   const { startRouter } = await import('@slipway/router');
+  const { logTimeNow } = await import('@slipway/core');
   const redis = connectRedis(redisUrl, 'bench-router');
   let logged = 0;
+  // Request lines go to the app's log stream in Redis, as the daemon writes them (BENCH_LOG=count only counts them).
+  const sink = createLogSink(redis);
+  const appLog =
+    process.env.BENCH_LOG === 'count'
+      ? () => void logged++
+      : (app: string, line: string) => {
+          logged++;
+          sink(app, { time: logTimeNow(), source: 'slipway', dyno: 'router', text: line });
+        };
   // ROUTER_SEPARATE=1 serves from a forked worker even with one process; ROUTER_WORKER_ARGS gives the workers' node flags.
   const workerNodeArgs = (process.env.ROUTER_WORKER_ARGS ?? '').split(' ').filter((a) => a !== '');
   const router = await startRouter({
-    redis, domain: DOMAIN, port: 0, host: '127.0.0.1', processes, log: () => undefined, appLog: () => void logged++,
+    redis, domain: DOMAIN, port: 0, host: '127.0.0.1', processes, log: () => undefined, appLog,
     separateProcess: process.env.ROUTER_SEPARATE === '1', ...(workerNodeArgs.length ? { workerNodeArgs } : {}),
   });
   console.log(router.port);

@@ -288,21 +288,47 @@ export function parseResponseHead(head: string): ResponseHead | undefined {
   return { status, minor, contentLength, chunked, close, head: out };
 }
 
+const enum Chunk {
+  /** Hex digits of a chunk size. */
+  Size,
+  /** The rest of a line that is skipped (a chunk extension or a trailer field), up to its CR. */
+  SkipLine,
+  /** The LF after a size line. */
+  SizeLf,
+  Data,
+  DataCr,
+  DataLf,
+  /** Start of a trailer line: CR here is the blank line that ends the body. */
+  TrailerStart,
+  /** The LF after a trailer line. */
+  TrailerLf,
+  /** The LF of the blank line that ends the body. */
+  FinalLf,
+}
+
 /**
  * Follows a chunked body byte by byte through its size lines, data and
  * trailers, without copying anything, to find where it ends. One instance per
  * body; `reset()` makes it ready for the next.
  */
 export class ChunkedScanner {
-  private state = 0; // 0 size, 1 extension, 2 size LF, 3 data, 4 data CR, 5 data LF, 6 trailer line start, 7 trailer line, 8 trailer LF, 9 final LF
+  private state = Chunk.Size;
+  /** Where a skipped line leads once its CR is found. */
+  private afterLine = Chunk.SizeLf;
   private remaining = 0;
   private digits = 0;
   private lineLength = 0;
 
   reset(): void {
-    this.state = 0;
+    this.state = Chunk.Size;
     this.remaining = 0;
     this.digits = 0;
+    this.lineLength = 0;
+  }
+
+  private skipLine(next: Chunk.SizeLf | Chunk.TrailerLf): void {
+    this.state = Chunk.SkipLine;
+    this.afterLine = next;
     this.lineLength = 0;
   }
 
@@ -315,7 +341,7 @@ export class ChunkedScanner {
     const n = buf.length;
     while (i < n) {
       switch (this.state) {
-        case 0: {
+        case Chunk.Size: {
           const c = buf[i] as number;
           const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
           if (v >= 0) {
@@ -324,80 +350,61 @@ export class ChunkedScanner {
             i++;
           } else if (this.digits === 0) return -2;
           else if (c === 13) {
-            this.state = 2;
+            this.state = Chunk.SizeLf;
             i++;
           } else if (c === 59 || c === 32 || c === 9) {
-            this.state = 1;
-            this.lineLength = 0;
+            this.skipLine(Chunk.SizeLf);
             i++;
           } else return -2;
           break;
         }
-        case 1: {
+        case Chunk.SkipLine: {
           const cr = buf.indexOf(13, i);
           const stop = cr < 0 ? n : cr;
           this.lineLength += stop - i;
           if (this.lineLength > MAX_LINE) return -2;
           i = stop;
           if (cr >= 0) {
-            this.state = 2;
+            this.state = this.afterLine;
             i++;
           }
           break;
         }
-        case 2:
+        case Chunk.SizeLf:
           if (buf[i] !== 10) return -2;
           i++;
           this.digits = 0;
-          if (this.remaining === 0) {
-            this.state = 6;
-          } else this.state = 3;
+          this.state = this.remaining === 0 ? Chunk.TrailerStart : Chunk.Data;
           break;
-        case 3: {
+        case Chunk.Data: {
           const take = Math.min(this.remaining, n - i);
           this.remaining -= take;
           i += take;
-          if (this.remaining === 0) this.state = 4;
+          if (this.remaining === 0) this.state = Chunk.DataCr;
           break;
         }
-        case 4:
+        case Chunk.DataCr:
           if (buf[i] !== 13) return -2;
-          this.state = 5;
+          this.state = Chunk.DataLf;
           i++;
           break;
-        case 5:
+        case Chunk.DataLf:
           if (buf[i] !== 10) return -2;
-          this.state = 0;
+          this.state = Chunk.Size;
           i++;
           break;
-        case 6:
-          // Start of a trailer line: CR means the blank line that ends the body.
+        case Chunk.TrailerStart:
           if (buf[i] === 13) {
-            this.state = 9;
+            this.state = Chunk.FinalLf;
             i++;
-          } else {
-            this.state = 7;
-            this.lineLength = 0;
-          }
+          } else this.skipLine(Chunk.TrailerLf);
           break;
-        case 7: {
-          const cr = buf.indexOf(13, i);
-          const stop = cr < 0 ? n : cr;
-          this.lineLength += stop - i;
-          if (this.lineLength > MAX_LINE) return -2;
-          i = stop;
-          if (cr >= 0) {
-            this.state = 8;
-            i++;
-          }
-          break;
-        }
-        case 8:
+        case Chunk.TrailerLf:
           if (buf[i] !== 10) return -2;
-          this.state = 6;
+          this.state = Chunk.TrailerStart;
           i++;
           break;
-        case 9:
+        case Chunk.FinalLf:
           if (buf[i] !== 10) return -2;
           this.reset();
           return i + 1;
