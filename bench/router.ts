@@ -208,11 +208,12 @@ async function serveRouter(redisUrl: string, processes: number): Promise<void> {
           logged++;
           sink(app, { time: logTimeNow(), source: 'slipway', dyno: 'router', text: line });
         };
-  // ROUTER_SEPARATE=1 serves from a forked worker even with one process; ROUTER_WORKER_ARGS gives the workers' node flags.
-  const workerNodeArgs = (process.env.ROUTER_WORKER_ARGS ?? '').split(' ').filter((a) => a !== '');
+  // As the daemon runs it: a forked worker even with one process (ROUTER_SEPARATE=0 serves in this process);
+  // ROUTER_WORKER_ARGS replaces the workers' node flags.
+  const workerNodeArgs = process.env.ROUTER_WORKER_ARGS === undefined ? [] : process.env.ROUTER_WORKER_ARGS.split(' ').filter((a) => a !== '');
   const router = await startRouter({
     redis, domain: DOMAIN, port: 0, host: '127.0.0.1', processes, log: () => undefined, appLog,
-    separateProcess: process.env.ROUTER_SEPARATE === '1', ...(workerNodeArgs.length ? { workerNodeArgs } : {}),
+    separateProcess: process.env.ROUTER_SEPARATE !== '0', ...(process.env.ROUTER_WORKER_ARGS === undefined ? {} : { workerNodeArgs }),
   });
   console.log(router.port);
   process.on('SIGTERM', () => {

@@ -73,7 +73,7 @@ fetch_packument() {
     --connect-timeout 15 --max-time 120 \
     --header 'Accept: application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' \
     --output "$dest.part" "$NPM_REGISTRY/$name" 2>"$dest.err" &&
-    python3 "$BP_LIB/json_get.py" --check "$dest.part" >/dev/null; then
+    python3 "$BP_LIB/check_json.py" "$dest.part" >/dev/null; then
     mv -f "$dest.part" "$dest"
     rm -f "$dest.err"
     return 0

@@ -12,9 +12,10 @@ eval, instead of starting python once per field:
 Exit 2, with the reason on stdout, when the file is not a JSON object.
 """
 
-import json
 import shlex
 import sys
+
+from json_doc import NotAnObject, load_object
 
 
 def text(value):
@@ -26,13 +27,9 @@ def main(argv):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
     try:
-        with open(argv[0], encoding="utf-8") as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
+        doc = load_object(argv[0])
+    except NotAnObject as e:
         print(e)
-        return 2
-    if not isinstance(doc, dict):
-        print("the top level is not an object")
         return 2
     engines = doc.get("engines") if isinstance(doc.get("engines"), dict) else {}
     scripts = doc.get("scripts") if isinstance(doc.get("scripts"), dict) else {}

@@ -28,9 +28,16 @@ export interface WorkersOptions {
   log: (line: string) => void;
   /** Request log batches from the workers. */
   deliver: (apps: Array<string | undefined>, lines: string[]) => void;
-  /** Extra flags for the workers' node (after this process's own). */
+  /** Extra flags for the workers' node (after this process's own); default `WORKER_NODE_ARGS`. */
   nodeArgs?: string[];
 }
+
+/**
+ * A larger young generation for the workers: the fast path allocates small,
+ * short-lived objects per request, and with V8's default 16 MiB semi-spaces
+ * it runs a scavenge every few thousand requests.
+ */
+export const WORKER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=32'];
 
 export interface Workers {
   port: number;
@@ -42,7 +49,7 @@ export interface Workers {
 
 /**
  * Forks `count` serving processes with node:cluster. They share the listening
- * port (the primary hands out connections round-robin), each runs the fast
+ * port (with several, the primary hands out connections round-robin), each runs the fast
  * path on its own, and none of them talks to Redis: this process keeps the
  * one route sync and sends each worker what changed (apps set or gone), so a
  * change reaches every worker within one IPC message. A worker that dies is
@@ -52,7 +59,11 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
   const here = fileURLToPath(import.meta.url);
   const typescript = here.endsWith('.ts');
   const exec = here.replace(/cluster\.(ts|js)$/, typescript ? 'worker.ts' : 'worker.js');
-  const execArgv = [...(typescript && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv), ...(o.nodeArgs ?? [])];
+  const execArgv = [...(typescript && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv), ...(o.nodeArgs ?? WORKER_NODE_ARGS)];
+  // One worker accepts its own connections: with round-robin this process would accept each one and pass it on,
+  // putting its own event loop (the daemon's builds and API) back in the path of every new connection.
+  // It is settled by the first fork in a process, so a later call with more workers keeps it.
+  if (o.count === 1 && Object.keys(cluster.workers ?? {}).length === 0) cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec, execArgv, args: [] });
 
   const settings: ServeSettings = { ...o.settings };

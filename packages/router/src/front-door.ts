@@ -6,6 +6,7 @@ import { errorPage, ROUTER_ERRORS, type RouterErrorKind } from './errors.js';
 import { pickRequestId } from './forwarded-headers.js';
 import { ChunkedScanner, findHeadEnd, MAX_HEAD, parseRequestHead, parseResponseHead, type HeadError, type RequestHead } from './http1.js';
 import { formatRouterLine, routerLine } from './log-line.js';
+import type { RequestLogSink } from './request-log.js';
 import { normalizeHost, type RouteTable } from './route-table.js';
 import type { Upstream, UpstreamOwner, UpstreamPool } from './upstream-pool.js';
 
@@ -37,7 +38,7 @@ export interface FrontDoorOptions {
   /** A dyno that has not accepted the connection by then counts as refusing it. */
   connectTimeoutMs: number;
   /** One line per request: `app` is undefined when no app was found. */
-  requestLog: (app: string | undefined, line: string) => void;
+  requestLog: RequestLogSink;
   log: (line: string) => void;
   /** Takes over a connection whose next request is a WebSocket upgrade; `bytes` is everything unread, from that request's head on. */
   handoff: (socket: net.Socket, bytes: Buffer) => void;
@@ -45,13 +46,6 @@ export interface FrontDoorOptions {
 
 export interface FrontDoor {
   handleConnection(socket: net.Socket, proto: 'http' | 'https'): void;
-  /**
-   * A plain TCP connection accepted with `pauseOnConnect`: its handle is
-   * rewrapped in a socket that reads into one shared buffer (`onread`), which
-   * skips a 64 KiB allocation and the Readable stream machinery on every read.
-   * Falls back to `handleConnection` when the handle does not allow that.
-   */
-  handleRawConnection(socket: net.Socket): void;
   /** Requests in flight. */
   openCount(): number;
   /** Connections open (idle ones included). */
@@ -448,7 +442,8 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       this.lease?.release();
       const error = this.error === undefined ? undefined : ROUTER_ERRORS[this.error];
       const dispatched = this.attempts > 0;
-      opts.requestLog(
+      if (!opts.requestLog.admit(this.app?.app)) return;
+      opts.requestLog.push(
         this.app?.app,
         routerLine(
           error,
@@ -482,9 +477,6 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     ended = false;
     closing = false;
     parsing = false;
-    handedOff = false;
-    /** Runs when the socket closes, whoever holds it by then (the WebSocket path included). */
-    onSocketClose: (() => void) | undefined;
     private fwdCache: string | undefined;
     private portCache: number | undefined;
 
@@ -608,7 +600,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     /** A head that breaks the rules: answer with its status and close. */
     reject(err: HeadError): void {
       const requestId = pickRequestId(undefined);
-      opts.requestLog(
+      if (opts.requestLog.admit(undefined)) opts.requestLog.push(
         undefined,
         formatRouterLine({ error: ROUTER_ERRORS.bad_request, method: '', path: '', host: '', requestId, fwd: this.fwd, status: err.status, bytes: 0, protocol: this.proto }),
       );
@@ -637,14 +629,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     }
 
     /** Bytes read into the shared client read buffer (already copied out of it). */
-    onRawData(chunk: Buffer): void {
-      // Handed off to the WebSocket path, which reads the socket as a stream.
-      if (this.handedOff) this.socket.push(chunk);
-      else this.onData(chunk);
-    }
-
     handoff(bytes: Buffer): void {
-      this.handedOff = true;
       conns.delete(this);
       this.closing = true;
       this.buf = null;
@@ -653,7 +638,6 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       socket.removeAllListeners('end');
       socket.removeAllListeners('close');
       socket.removeAllListeners('drain');
-      if (this.onSocketClose !== undefined) socket.once('close', this.onSocketClose);
       socket.pause();
       socket.unshift(bytes);
       opts.handoff(socket, bytes);
@@ -748,8 +732,6 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     socket.on('drain', () => conn.onDrain());
     socket.on('error', () => undefined);
   };
-  /** Every client read lands here first (one process, one read at a time), and is copied out at once. */
-  const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   return {
     handleConnection(socket: net.Socket, proto: 'http' | 'https'): void {
@@ -761,30 +743,6 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       socket.on('data', (chunk: Buffer) => conn.onData(chunk));
       listen(socket, conn);
       if (socket.isPaused()) socket.resume();
-    },
-    handleRawConnection(accepted: net.Socket): void {
-      const handle = (accepted as unknown as { _handle?: { useUserBuffer?: unknown; readStart?: unknown } | null })._handle;
-      if (draining || handle == null || typeof handle.useUserBuffer !== 'function') return this.handleConnection(accepted, 'http');
-      let conn: Conn | undefined;
-      const socket = new net.Socket({
-        handle,
-        allowHalfOpen: true,
-        onread: {
-          buffer: readBuffer,
-          callback: (n: number): boolean => {
-            const chunk = Buffer.allocUnsafe(n);
-            readBuffer.copy(chunk, 0, 0, n);
-            (conn as Conn).onRawData(chunk);
-            return true;
-          },
-        },
-      } as net.SocketConstructorOpts);
-      // The accepted socket keeps only its place in the server's connection count, given up when the new one closes.
-      (accepted as unknown as { _handle: unknown })._handle = null;
-      conn = new Conn(socket, 'http');
-      conn.onSocketClose = () => accepted.destroy();
-      socket.once('close', conn.onSocketClose);
-      listen(socket, conn);
     },
     openCount: () => inFlight,
     connectionCount: () => conns.size,

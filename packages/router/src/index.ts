@@ -62,10 +62,14 @@ export interface RouterOptions {
    * request. Default false: the caller's process serves when `processes` is 1.
    */
   separateProcess?: boolean;
-  /** Extra flags for the worker processes' node, such as `--max-semi-space-size=32`. */
+  /** Flags for the worker processes' node; default `--max-semi-space-size=32`. */
   workerNodeArgs?: string[];
-  /** Plain-HTTP reads into a shared buffer (default true); false uses Node's stream path. See `ServeSettings.rawReads`. */
-  rawReads?: boolean;
+  /**
+   * Router log lines an app may write per second, per router process (default
+   * 1,000). Past it the rest of that second's lines are dropped and the app's
+   * log says so once (`Error L10 (output buffer overflow)`), as Heroku's does.
+   */
+  logLinesPerSecond?: number;
 }
 
 export interface Router {
@@ -106,12 +110,12 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     headTimeoutMs: opts.headTimeoutMs ?? 30_000,
     keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 60_000,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
-    rawReads: opts.rawReads ?? true,
+    ...(opts.logLinesPerSecond === undefined ? {} : { logLinesPerSecond: opts.logLinesPerSecond }),
     ...(opts.tlsPort === undefined ? {} : { tls: { port: opts.tlsPort, ...(opts.defaultCert ? { defaultCert: opts.defaultCert } : {}) } }),
   };
   const closeGraceMs = opts.closeGraceMs ?? 10_000;
   const deliver = deliverLocally(log, opts.appLog);
-  const requestLog = new RequestLog({ deliver, log });
+  const requestLog = new RequestLog({ deliver, log, ...(opts.logLinesPerSecond === undefined ? {} : { perAppPerSecond: opts.logLinesPerSecond }) });
 
   let onTable: ((table: RouteTable) => void) | undefined;
   const waiters = new Set<() => void>();
@@ -147,7 +151,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
 
   try {
     if (processes === 1 && !opts.separateProcess) {
-      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog: (app, line) => requestLog.push(app, line) });
+      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog });
       listeners.setCertificates(sync.certificates());
       onTable = (table) => listeners.balancer.forgetApps(new Set(table.apps.map((a) => a.app)));
       onCertificates = (certs) => listeners.setCertificates(certs);

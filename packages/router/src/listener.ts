@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { Balancer } from './balancer.js';
 import { createFrontDoor, type FrontDoor } from './front-door.js';
 import { createProxy } from './proxy.js';
+import type { RequestLogSink } from './request-log.js';
 import type { RouteTable } from './route-table.js';
 import { createRouterServer, listen } from './server.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -29,13 +30,8 @@ export interface ServeSettings {
   headTimeoutMs: number;
   keepAliveTimeoutMs: number;
   connectTimeoutMs: number;
-  /**
-   * Plain-HTTP connections read into one shared buffer (the default). It
-   * rests on an undocumented Node option (a socket built around an accepted
-   * connection's handle, with `onread`), checked at every accept with a
-   * fallback; false serves them through the ordinary stream path instead.
-   */
-  rawReads?: boolean;
+  /** Router log lines per app per second (per process) before Heroku's L10 drops the rest; default 1,000. */
+  logLinesPerSecond?: number;
   /** An HTTPS listener too, when given. */
   tls?: { port: number; defaultCert?: CertPair };
 }
@@ -43,7 +39,7 @@ export interface ServeSettings {
 export interface ListenerOptions extends Omit<ServeSettings, 'domain'> {
   table: () => RouteTable;
   log: (line: string) => void;
-  requestLog: (app: string | undefined, line: string) => void;
+  requestLog: RequestLogSink;
 }
 
 /** One process's listeners: the fast path for HTTP/1.x, http-proxy for WebSockets. */
@@ -66,7 +62,7 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
   const proxy = createProxy({
     table: o.table,
     log: o.log,
-    requestLog: o.requestLog,
+    requestLog: (app, line) => o.requestLog.push(app, line),
     listenerPort: () => 0,
     upstreamHost: o.upstreamHost,
     firstByteTimeoutMs: o.firstByteTimeoutMs,
@@ -91,10 +87,7 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
     },
   });
 
-  // Paused on connect: the front door rewraps the handle to read into a shared buffer before anything is read.
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) =>
-    o.rawReads === false ? door.handleConnection(socket, 'http') : door.handleRawConnection(socket),
-  );
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => door.handleConnection(socket, 'http'));
   const port = await listen(server, o.port, o.host);
   server.on('error', (err) => o.log(`at=error fn=router desc="listener error" error=${JSON.stringify(err.message)}`));
 

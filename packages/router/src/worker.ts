@@ -20,15 +20,20 @@ function send(m: FromWorker, onSent?: () => void): boolean {
 }
 
 const log = (line: string): void => void send({ t: 'line', line });
-const requestLog = new RequestLog({
-  deliver: (apps, lines) => {
-    // The primary is behind: drop this batch rather than queue without bound.
-    if (pendingSends > 8) return requestLog.drop(lines.length);
-    pendingSends++;
-    send({ t: 'log', apps, lines }, () => pendingSends--);
-  },
-  log,
-});
+function createRequestLog(perAppPerSecond: number | undefined): RequestLog {
+  const requestLog: RequestLog = new RequestLog({
+    deliver: (apps, lines) => {
+      // The primary is behind: drop this batch rather than queue without bound.
+      if (pendingSends > 8) return requestLog.drop(lines.length);
+      pendingSends++;
+      send({ t: 'log', apps, lines }, () => pendingSends--);
+    },
+    log,
+    ...(perAppPerSecond === undefined ? {} : { perAppPerSecond }),
+  });
+  return requestLog;
+}
+let requestLog: RequestLog | undefined;
 
 function rebuild(): void {
   table = RouteTable.build(domain, [...routes.values()]);
@@ -41,7 +46,8 @@ process.on('message', (m: ToWorker) => {
       domain = m.settings.domain;
       for (const r of m.routes) routes.set(r.app, r);
       rebuild();
-      startListeners({ ...m.settings, table: () => table as RouteTable, log, requestLog: (app, line) => requestLog.push(app, line) }).then(
+      requestLog = createRequestLog(m.settings.logLinesPerSecond);
+      startListeners({ ...m.settings, table: () => table as RouteTable, log, requestLog }).then(
         (l) => {
           listeners = l;
           l.setCertificates(m.certs);
@@ -63,7 +69,7 @@ process.on('message', (m: ToWorker) => {
     case 'close':
       void (async () => {
         await listeners?.close(m.graceMs);
-        requestLog.flush();
+        requestLog?.flush();
         // Let the last log batch reach the primary, then go.
         setImmediate(() => process.disconnect());
       })();

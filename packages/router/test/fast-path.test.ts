@@ -81,8 +81,7 @@ function responses(data: string): Array<{ status: number; head: string; body: st
   }
 }
 
-// Every case runs on both read paths: the shared read buffer (the default) and Node's streams (the fallback).
-for (const rawReads of [true, false]) describe(`router fast path (${rawReads ? 'shared read buffer' : 'stream reads'})`, () => {
+describe('router fast path', () => {
   const redisServer = new TestRedis();
   let redis: RedisConnection;
   let router: Router;
@@ -112,7 +111,7 @@ for (const rawReads of [true, false]) describe(`router fast path (${rawReads ? '
     await putAppRoutes(redis, routes('chunky', [{ dyno: 'web.1', port: chunky.port, release: 1 }]));
     await putAppRoutes(redis, routes('stalling', [{ dyno: 'web.1', port: stalling.port, release: 1 }]));
     router = await startRouter({
-      redis, rawReads,
+      redis,
       domain: DOMAIN,
       port: 0,
       host: '127.0.0.1',
@@ -120,7 +119,7 @@ for (const rawReads of [true, false]) describe(`router fast path (${rawReads ? '
       appLog: (app, line) => appLines.push([app, line]),
       resyncMs: 60_000,
     });
-    quickRouter = await startRouter({ redis, rawReads, domain: DOMAIN, port: 0, host: '127.0.0.1', log: (line) => lines.push(line), headTimeoutMs: 300, idleTimeoutMs: 300 });
+    quickRouter = await startRouter({ redis, domain: DOMAIN, port: 0, host: '127.0.0.1', log: (line) => lines.push(line), headTimeoutMs: 300, idleTimeoutMs: 300 });
   });
 
   after(async () => {

@@ -17,8 +17,7 @@ const BODY = Buffer.alloc(1024 * 1024 + 7);
 for (let i = 0; i < BODY.length; i++) BODY[i] = (i * 31 + (i >> 9)) & 0xff;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-// Every case runs on both read paths: the shared read buffer (the default) and Node's streams (the fallback).
-for (const rawReads of [true, false]) describe(`large bodies and split heads (${rawReads ? 'shared read buffer' : 'stream reads'})`, () => {
+describe('large bodies and split heads', () => {
   const redisServer = new TestRedis();
   let redis: RedisConnection;
   let router: Router;
@@ -62,7 +61,7 @@ for (const rawReads of [true, false]) describe(`large bodies and split heads (${
     await new Promise<void>((resolve) => dyno.listen(0, '127.0.0.1', () => resolve()));
     const port = (dyno.address() as net.AddressInfo).port;
     await putAppRoutes(redis, { app: 'bytes' as AppName, hostnames: [], maintenance: false, targets: [{ dyno: 'web.1', port, release: 1 }] });
-    router = await startRouter({ redis, rawReads, domain: 'slipway.test', port: 0, host: '127.0.0.1', log: () => undefined, resyncMs: 60_000 });
+    router = await startRouter({ redis, domain: 'slipway.test', port: 0, host: '127.0.0.1', log: () => undefined, resyncMs: 60_000 });
   });
 
   after(async () => {

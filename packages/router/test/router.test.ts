@@ -58,8 +58,7 @@ function target(dyno: string, port: number): RouteTarget {
   return { dyno, port, release: 1 };
 }
 
-// Every case runs on both read paths: the shared read buffer (the default) and Node's streams (the fallback).
-for (const rawReads of [true, false]) describe(`router (${rawReads ? 'shared read buffer' : 'stream reads'})`, () => {
+describe('router', () => {
   const redisServer = new TestRedis();
   let redis: RedisConnection;
   let router: Router;
@@ -116,8 +115,8 @@ for (const rawReads of [true, false]) describe(`router (${rawReads ? 'shared rea
     await putAppRoutes(redis, routes('breaking', [target('web.1', breaking.port)]));
     await putAppRoutes(redis, routes('slow', [target('web.1', slow.port)]));
 
-    router = await startRouter({ redis, rawReads, domain: DOMAIN, port: 0, host: '127.0.0.1', log: (line) => lines.push(line), resyncMs: 60_000 });
-    slowRouter = await startRouter({ redis, rawReads, domain: DOMAIN, port: 0, host: '127.0.0.1', log: () => undefined, firstByteTimeoutMs: 300 });
+    router = await startRouter({ redis, domain: DOMAIN, port: 0, host: '127.0.0.1', log: (line) => lines.push(line), resyncMs: 60_000 });
+    slowRouter = await startRouter({ redis, domain: DOMAIN, port: 0, host: '127.0.0.1', log: () => undefined, firstByteTimeoutMs: 300 });
   });
 
   after(async () => {

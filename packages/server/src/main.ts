@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log,
     appLog: (app, line) => appLog(app, 'router', line),
     processes: s.routerProcesses,
-    rawReads: s.routerRawReads,
+    // Requests never wait behind a build, a log shipment or an API call: the router serves from its own process(es).
+    separateProcess: true,
+    logLinesPerSecond: s.routerLogRate,
     ...(s.routerTlsPort === undefined ? {} : { tlsPort: s.routerTlsPort, defaultCert }),
   });
 

@@ -27,8 +27,8 @@ export interface ServerSettings {
   bootTimeoutMs: number;
   stopGraceSeconds: number;
   routerProcesses: number;
-  /** Plain-HTTP reads into a shared buffer (an undocumented Node option, with a fallback); `0` turns it off. */
-  routerRawReads: boolean;
+  /** Router log lines per app per second (per router process) before Heroku's L10 drops the rest. */
+  routerLogRate: number;
   /** HTTPS listener for the router; off unless set. */
   routerTlsPort: number | undefined;
   /** PEM files of the default certificate; generated for `*.<domain>` when not given. */
@@ -66,7 +66,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ServerSettin
     stopGraceSeconds: seconds(env.SLIPWAY_STOP_GRACE, 30, 'SLIPWAY_STOP_GRACE'),
     // One process measured best on a 2-core machine (wrk and the dynos need the other core).
     routerProcesses: positive(env.SLIPWAY_ROUTER_PROCESSES, 1, 'SLIPWAY_ROUTER_PROCESSES'),
-    routerRawReads: flag(env.SLIPWAY_ROUTER_RAW_READS, true, 'SLIPWAY_ROUTER_RAW_READS'),
+    routerLogRate: positive(env.SLIPWAY_ROUTER_LOG_RATE, 1000, 'SLIPWAY_ROUTER_LOG_RATE'),
     routerTlsPort: env.SLIPWAY_ROUTER_TLS_PORT ? port(env.SLIPWAY_ROUTER_TLS_PORT, 8443, 'SLIPWAY_ROUTER_TLS_PORT') : undefined,
     routerTlsCert: env.SLIPWAY_ROUTER_TLS_CERT || undefined,
     routerTlsKey: env.SLIPWAY_ROUTER_TLS_KEY || undefined,
@@ -102,13 +102,6 @@ function seconds(value: string | undefined, fallback: number, name: string): num
   const n = Number(value || fallback);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${value} is not a number of seconds`);
   return n;
-}
-
-function flag(value: string | undefined, fallback: boolean, name: string): boolean {
-  if (value === undefined || value === '') return fallback;
-  if (['1', 'true', 'on', 'yes'].includes(value.toLowerCase())) return true;
-  if (['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
-  throw new Error(`${name}=${value} should be 1 or 0`);
 }
 
 function positive(value: string | undefined, fallback: number, name: string): number {
