@@ -20,8 +20,10 @@
  * as fast (nothing on the hot path grows with the number of apps;
  * `--tenk-rounds 0` skips it).
  *
- * For work on the router: `ROUTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`
- * passes flags to the router's node; `VARIANT_SCRIPT=/other/checkout/bench/router.ts`
+ * The router runs as the daemon runs it, in a forked worker process. For work
+ * on it: `ROUTER_WORKER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` passes
+ * flags to the worker's node (`ROUTER_NODE_ARGS` to the process that forks it,
+ * `ROUTER_SEPARATE=0` serves from that process instead); `VARIANT_SCRIPT=/other/checkout/bench/router.ts`
  * (or `VARIANT_ENV='NAME=value'`) runs a second router, alternated with the
  * first in every round, and prints the paired ratio variant/router: on a
  * shared, noisy machine that is the only before/after worth trusting.
@@ -209,7 +211,7 @@ async function serveRouter(redisUrl: string, processes: number): Promise<void> {
           sink(app, { time: logTimeNow(), source: 'slipway', dyno: 'router', text: line });
         };
   // As the daemon runs it: a forked worker even with one process (ROUTER_SEPARATE=0 serves in this process);
-  // ROUTER_WORKER_ARGS replaces the workers' node flags.
+  // ROUTER_WORKER_ARGS passes flags to the worker's node (`--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the hot path).
   const workerNodeArgs = process.env.ROUTER_WORKER_ARGS === undefined ? [] : process.env.ROUTER_WORKER_ARGS.split(' ').filter((a) => a !== '');
   const router = await startRouter({
     redis, domain: DOMAIN, port: 0, host: '127.0.0.1', processes, log: () => undefined, appLog,
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
     const nginx = spawn(nginxBin, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(nginx);
 
-    // ROUTER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the router's node, for profiling.
+    // ROUTER_NODE_ARGS goes to the node of the process that runs the route sync and forks the serving worker.
     const routerNodeArgs = (process.env.ROUTER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
     const router = await startChild(process.execPath, [...routerNodeArgs, '--import', 'tsx', new URL(import.meta.url).pathname, 'serve-router', redisUrl, String(processes)], 'the router');
     children.push(router.child);

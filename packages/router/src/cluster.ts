@@ -28,16 +28,9 @@ export interface WorkersOptions {
   log: (line: string) => void;
   /** Request log batches from the workers. */
   deliver: (apps: Array<string | undefined>, lines: string[]) => void;
-  /** Extra flags for the workers' node (after this process's own); default `WORKER_NODE_ARGS`. */
+  /** Extra flags for the workers' node (after this process's own). */
   nodeArgs?: string[];
 }
-
-/**
- * A larger young generation for the workers: the fast path allocates small,
- * short-lived objects per request, and with V8's default 16 MiB semi-spaces
- * it runs a scavenge every few thousand requests.
- */
-export const WORKER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=32'];
 
 export interface Workers {
   port: number;
@@ -59,7 +52,7 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
   const here = fileURLToPath(import.meta.url);
   const typescript = here.endsWith('.ts');
   const exec = here.replace(/cluster\.(ts|js)$/, typescript ? 'worker.ts' : 'worker.js');
-  const execArgv = [...(typescript && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv), ...(o.nodeArgs ?? WORKER_NODE_ARGS)];
+  const execArgv = [...(typescript && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv), ...(o.nodeArgs ?? [])];
   // One worker accepts its own connections: with round-robin this process would accept each one and pass it on,
   // putting its own event loop (the daemon's builds and API) back in the path of every new connection.
   // It is settled by the first fork in a process, so a later call with more workers keeps it.

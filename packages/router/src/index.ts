@@ -62,7 +62,7 @@ export interface RouterOptions {
    * request. Default false: the caller's process serves when `processes` is 1.
    */
   separateProcess?: boolean;
-  /** Flags for the worker processes' node; default `--max-semi-space-size=32`. */
+  /** Extra flags for the worker processes' node (for profiling, say: `--cpu-prof`). */
   workerNodeArgs?: string[];
   /**
    * Router log lines an app may write per second, per router process (default

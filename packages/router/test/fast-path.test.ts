@@ -106,7 +106,21 @@ describe('router fast path', () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('started');
     });
-    dynos.push(echo, chunky, stalling);
+    // Server-sent events: the second event is written only when /next is asked for, so a router that held
+    // the stream back until more bytes (or the end) came would never deliver the first one.
+    let sendSecond: (() => void) | undefined;
+    const events = await startDyno('web.1', (req, res) => {
+      if (req.url === '/next') {
+        sendSecond?.();
+        res.end('sent');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write('data: one\n\n');
+      sendSecond = () => res.end('data: two\n\n');
+    });
+    dynos.push(echo, chunky, stalling, events);
+    await putAppRoutes(redis, routes('events', [{ dyno: 'web.1', port: events.port, release: 1 }]));
     await putAppRoutes(redis, routes('demo', [{ dyno: 'web.1', port: echo.port, release: 1 }]));
     await putAppRoutes(redis, routes('chunky', [{ dyno: 'web.1', port: chunky.port, release: 1 }]));
     await putAppRoutes(redis, routes('stalling', [{ dyno: 'web.1', port: stalling.port, release: 1 }]));
@@ -189,6 +203,27 @@ describe('router fast path', () => {
     await request(router.port, 'nope.slipway.test', { headers: { 'x-request-id': 'fast-path-log-line-0002' } });
     // No app: the line goes to the router's own log.
     await eventually(() => lines.find((l) => l.includes('request_id=fast-path-log-line-0002') && l.includes('status=404')), 'the no-such-app line');
+  });
+
+  it('passes server-sent events through as they are written', async () => {
+    const seen: string[] = [];
+    const whole = await new Promise<string>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: router.port, path: '/stream', headers: { host: `events.${DOMAIN}`, accept: 'text/event-stream' }, agent: false }, (res) => {
+        assert.equal(res.headers['content-type'], 'text/event-stream');
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          seen.push(chunk);
+          // The first event arrived on its own: only now may the dyno send the second.
+          if (body === 'data: one\n\n') void request(router.port, `events.${DOMAIN}`, { path: '/next' }).catch(reject);
+        });
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+    });
+    assert.equal(whole, 'data: one\n\ndata: two\n\n');
+    assert.equal(seen[0], 'data: one\n\n');
   });
 
   it('answers 414 to a request line over 8192 bytes', async () => {
