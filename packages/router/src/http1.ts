@@ -238,53 +238,93 @@ export interface ResponseHead {
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
 
+/** Where each header line of the head being parsed starts and ends, and which ones go: reused, no allocation per response. */
+const lineStarts: number[] = [];
+const lineEnds: number[] = [];
+const dropped: boolean[] = [];
+
+/** Lower-cased first letters of every header name the router may drop or read (c, k, p, t, u). */
+function mayMatter(code: number): boolean {
+  const c = code | 0x20;
+  return c === 99 || c === 107 || c === 112 || c === 116 || c === 117;
+}
+
+/**
+ * Only the names that start with c, k, p, t or u are looked at (and only those
+ * lower-cased); the head is rebuilt from slices of the original only when a
+ * line goes, so a response with nothing hop-by-hop costs no copy at all.
+ */
 export function parseResponseHead(head: string): ResponseHead | undefined {
   let lineEnd = head.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = head.length;
-  const statusLine = head.slice(0, lineEnd);
-  const m = STATUS_LINE.exec(statusLine);
+  const m = STATUS_LINE.exec(lineEnd === head.length ? head : head.slice(0, lineEnd));
   if (!m) return undefined;
   const minor = m[1] === '1' ? 1 : 0;
   const status = Number(m[2]);
   let contentLength = -1;
   let chunked = false;
   let close = minor === 0;
-  let out = statusLine;
   let listed: string[] | undefined;
+  let drops = 0;
   let count = 0;
   let pos = lineEnd + 2;
   while (pos < head.length) {
     let next = head.indexOf('\r\n', pos);
     if (next < 0) next = head.length;
-    const line = head.slice(pos, next);
+    const colon = head.indexOf(':', pos);
+    if (colon <= pos || colon > next) return undefined;
+    let drop = false;
+    if (mayMatter(head.charCodeAt(pos))) {
+      const name = head.slice(pos, colon).toLowerCase();
+      if (name === 'content-length') {
+        const n = Number(head.slice(colon + 1, next).trim());
+        if (!Number.isSafeInteger(n) || n < 0 || (contentLength >= 0 && n !== contentLength)) return undefined;
+        contentLength = n;
+      } else if (name === 'transfer-encoding') {
+        if (head.slice(colon + 1, next).trim().toLowerCase().endsWith('chunked')) chunked = true;
+      } else if (name === 'connection') {
+        for (const raw of head.slice(colon + 1, next).split(',')) {
+          const token = raw.trim().toLowerCase();
+          if (token === 'close') close = true;
+          else if (token === 'keep-alive' && minor === 0) close = false;
+          else if (token !== '' && !RESPONSE_DROP.has(token) && token !== 'content-length' && token !== 'transfer-encoding') (listed ??= []).push(token);
+        }
+      }
+      drop = RESPONSE_DROP.has(name);
+    }
+    lineStarts[count] = pos;
+    lineEnds[count] = next;
+    dropped[count] = drop;
+    if (drop) drops++;
+    count++;
     pos = next + 2;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = line.slice(0, colon).toLowerCase();
-    if (name === 'content-length') {
-      const n = Number(line.slice(colon + 1).trim());
-      if (!Number.isSafeInteger(n) || n < 0 || (contentLength >= 0 && n !== contentLength)) return undefined;
-      contentLength = n;
-    } else if (name === 'transfer-encoding') {
-      if (line.slice(colon + 1).trim().toLowerCase().endsWith('chunked')) chunked = true;
-    } else if (name === 'connection') {
-      for (const raw of line.slice(colon + 1).split(',')) {
-        const token = raw.trim().toLowerCase();
-        if (token === 'close') close = true;
-        else if (token === 'keep-alive' && minor === 0) close = false;
-        else if (token !== '' && !RESPONSE_DROP.has(token) && token !== 'content-length' && token !== 'transfer-encoding') (listed ??= []).push(token);
+  }
+  // Headers the Connection header named (rare): every name has to be compared.
+  if (listed !== undefined) {
+    for (let i = 0; i < count; i++) {
+      if (dropped[i]) continue;
+      const start = lineStarts[i] as number;
+      if (listed.includes(head.slice(start, head.indexOf(':', start)).toLowerCase())) {
+        dropped[i] = true;
+        drops++;
       }
     }
-    names[count] = name;
-    lines[count] = line;
-    count++;
-  }
-  for (let i = 0; i < count; i++) {
-    const name = names[i] as string;
-    if (RESPONSE_DROP.has(name) || (listed !== undefined && listed.includes(name))) continue;
-    out += `\r\n${lines[i] as string}`;
   }
   if (chunked) contentLength = -1;
+  if (drops === 0) return { status, minor, contentLength, chunked, close, head };
+  // Copy runs of kept lines: each run from its first line's start to its last line's end.
+  let out = head.slice(0, lineEnd);
+  let runStart = -1;
+  for (let i = 0; i <= count; i++) {
+    if (i < count && !dropped[i]) {
+      if (runStart < 0) runStart = lineStarts[i] as number;
+      continue;
+    }
+    if (runStart >= 0) {
+      out += `\r\n${head.slice(runStart, lineEnds[i - 1] as number)}`;
+      runStart = -1;
+    }
+  }
   return { status, minor, contentLength, chunked, close, head: out };
 }
 
