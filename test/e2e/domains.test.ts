@@ -116,6 +116,13 @@ describe('custom domains, certificates and maintenance mode', () => {
     assert.equal(res.body, 'hello from web.1');
   });
 
+  it('(https) serves every app at https://<app>.<domain> with a certificate the local CA issues for it', async () => {
+    const ca = await readFile(join(slipway.home, 'tls', 'ca.crt'), 'utf8');
+    const res = await httpsGet(tlsPort, `${a}.localhost`, ca);
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'hello from web.1');
+  });
+
   it('(certs:add) names a file it cannot read, and the API refuses a key that does not match', async () => {
     const missing = await slipway.cli(['certs:add', 'nope.crt', 'server.key', '-a', a], certDir);
     assert.equal(missing.code, 1);

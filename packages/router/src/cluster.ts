@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { AppRoutes } from '@slipway/core';
 import type { ServeSettings } from './listener.js';
-import type { SniCertificate } from './listener.js';
+import type { CertPair, SniCertificate } from './listener.js';
 import type { RouteTable } from './route-table.js';
 
 /** What the primary tells a worker. */
@@ -10,7 +10,8 @@ export type ToWorker =
   | { t: 'start'; settings: ServeSettings; routes: AppRoutes[]; certs: SniCertificate[] }
   | { t: 'apps'; set: AppRoutes[]; gone: string[] }
   | { t: 'certs'; certs: SniCertificate[] }
-  | { t: 'close'; graceMs: number };
+  | { t: 'close'; graceMs: number }
+  | { t: 'issued'; id: number; cert: CertPair | undefined };
 
 /** What a worker tells the primary. */
 export type FromWorker =
@@ -18,7 +19,8 @@ export type FromWorker =
   | { t: 'listening'; port: number; tlsPort: number | undefined }
   | { t: 'failed'; error: string }
   | { t: 'log'; apps: Array<string | undefined>; lines: string[] }
-  | { t: 'line'; line: string };
+  | { t: 'line'; line: string }
+  | { t: 'issue'; id: number; hostname: string };
 
 export interface WorkersOptions {
   count: number;
@@ -28,6 +30,8 @@ export interface WorkersOptions {
   log: (line: string) => void;
   /** Request log batches from the workers. */
   deliver: (apps: Array<string | undefined>, lines: string[]) => void;
+  /** Certificates the workers ask for (`ServeSettings.tls.issuing`). */
+  issue?: (hostname: string) => Promise<CertPair | undefined>;
   /** Extra flags for the workers' node (after this process's own). */
   nodeArgs?: string[];
 }
@@ -94,6 +98,12 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
           case 'line':
             o.log(m.line);
             break;
+          case 'issue': {
+            const answer = (cert: CertPair | undefined): void => send(w, { t: 'issued', id: m.id, cert });
+            if (o.issue === undefined) answer(undefined);
+            else o.issue(m.hostname).then(answer, () => answer(undefined));
+            break;
+          }
         }
       });
       w.on('error', () => undefined);

@@ -40,6 +40,13 @@ export interface RouterOptions {
   tlsPort?: number;
   /** The certificate served when no uploaded one matches (normally `*.<domain>`). */
   defaultCert?: CertPair;
+  /**
+   * Issues a certificate for an exact hostname the router serves (an app's
+   * own or a custom domain) that no uploaded certificate covers, on the first
+   * handshake that asks for it; the router keeps it in memory. Undefined
+   * from it, or no issuer, means the default certificate.
+   */
+  issueCertificate?: (hostname: string) => Promise<CertPair | undefined>;
   /** Full route re-read interval. Default 30 s. */
   resyncMs?: number;
   /** Address the dynos' ports are on. Default `127.0.0.1` (dynos share the host network). */
@@ -111,7 +118,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 60_000,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
     ...(opts.logLinesPerSecond === undefined ? {} : { logLinesPerSecond: opts.logLinesPerSecond }),
-    ...(opts.tlsPort === undefined ? {} : { tls: { port: opts.tlsPort, ...(opts.defaultCert ? { defaultCert: opts.defaultCert } : {}) } }),
+    ...(opts.tlsPort === undefined ? {} : { tls: { port: opts.tlsPort, ...(opts.defaultCert ? { defaultCert: opts.defaultCert } : {}), issuing: opts.issueCertificate !== undefined } }),
   };
   const closeGraceMs = opts.closeGraceMs ?? 10_000;
   const deliver = deliverLocally(log, opts.appLog);
@@ -151,7 +158,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
 
   try {
     if (processes === 1 && !opts.separateProcess) {
-      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog });
+      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog, ...(opts.issueCertificate ? { issue: opts.issueCertificate } : {}) });
       listeners.setCertificates(sync.certificates());
       onTable = (table) => listeners.balancer.forgetApps(new Set(table.apps.map((a) => a.app)));
       onCertificates = (certs) => listeners.setCertificates(certs);
@@ -174,7 +181,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
       };
     }
 
-    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver, ...(opts.workerNodeArgs ? { nodeArgs: opts.workerNodeArgs } : {}) });
+    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver, ...(opts.workerNodeArgs ? { nodeArgs: opts.workerNodeArgs } : {}), ...(opts.issueCertificate ? { issue: opts.issueCertificate } : {}) });
     onTable = (table) => workers.sendTable(table);
     onCertificates = (certs) => workers.sendCertificates(certs);
     log(`at=info fn=router desc="listening" port=${workers.port}${workers.tlsPort === undefined ? '' : ` tls_port=${workers.tlsPort}`} domain=${sync.table().domain} processes=${processes}`);

@@ -32,14 +32,20 @@ export interface ServeSettings {
   connectTimeoutMs: number;
   /** Router log lines per app per second (per process) before Heroku's L10 drops the rest; default 1,000. */
   logLinesPerSecond?: number;
-  /** An HTTPS listener too, when given. */
-  tls?: { port: number; defaultCert?: CertPair };
+  /**
+   * An HTTPS listener too, when given. `issuing`: a hostname the router
+   * serves that no uploaded certificate covers gets one from the issuer
+   * (`ListenerOptions.issue`) on its first handshake.
+   */
+  tls?: { port: number; defaultCert?: CertPair; issuing?: boolean };
 }
 
 export interface ListenerOptions extends Omit<ServeSettings, 'domain'> {
   table: () => RouteTable;
   log: (line: string) => void;
   requestLog: RequestLogSink;
+  /** Issues a certificate for a hostname (see `ServeSettings.tls.issuing`); undefined: serve the default. */
+  issue?: (hostname: string) => Promise<CertPair | undefined>;
 }
 
 /** One process's listeners: the fast path for HTTP/1.x, http-proxy for WebSockets. */
@@ -92,21 +98,44 @@ export async function startListeners(o: ListenerOptions): Promise<Listeners> {
   server.on('error', (err) => o.log(`at=error fn=router desc="listener error" error=${JSON.stringify(err.message)}`));
 
   let contexts = new Map<string, tls.SecureContext>();
+  const issuedContexts = new Map<string, Promise<tls.SecureContext | undefined>>();
+  /** A certificate from the issuer, once per hostname; a failure is logged, the default served, and the next handshake asks again. */
+  const issued = (name: string): Promise<tls.SecureContext | undefined> => {
+    let pending = issuedContexts.get(name);
+    if (pending === undefined) {
+      if (issuedContexts.size >= 10_000) issuedContexts.clear();
+      pending = (o.issue as (hostname: string) => Promise<CertPair | undefined>)(name).then(
+        (pair) => (pair === undefined ? undefined : tls.createSecureContext({ cert: pair.cert, key: pair.key })),
+        (err: unknown) => {
+          issuedContexts.delete(name);
+          o.log(`at=error fn=router desc="could not issue a certificate" hostname=${name} error=${JSON.stringify(err instanceof Error ? err.message : String(err))}`);
+          return undefined;
+        },
+      );
+      issuedContexts.set(name, pending);
+    }
+    return pending;
+  };
   let tlsServer: tls.Server | undefined;
   const handshaking = new Set<net.Socket>();
   let tlsPort: number | undefined;
   if (o.tls) {
-    const fallback = o.tls.defaultCert;
+    // The default certificate is served through SNI too, never set on the server itself: Node adds an SNI context's
+    // certificate beside the server's own, so a default with another key type (ECDSA beside an uploaded RSA one)
+    // would still be the one a client that prefers it gets. So HTTPS is SNI-only, as Heroku's is.
+    const fallback = o.tls.defaultCert === undefined ? undefined : tls.createSecureContext({ cert: o.tls.defaultCert.cert, key: o.tls.defaultCert.key });
     tlsServer = tls.createServer(
       {
         allowHalfOpen: true,
         // A handshake is part of the head: the same slowloris limit applies.
         handshakeTimeout: o.headTimeoutMs,
-        ...(fallback ? { cert: fallback.cert, key: fallback.key } : {}),
         SNICallback: (servername, cb) => {
           const name = servername.toLowerCase();
           const dot = name.indexOf('.');
-          cb(null, contexts.get(name) ?? (dot > 0 ? contexts.get(`*${name.slice(dot)}`) : undefined));
+          const uploaded = contexts.get(name) ?? (dot > 0 ? contexts.get(`*${name.slice(dot)}`) : undefined);
+          // Only for exact hostnames of known apps: a name nobody routes, or one under a wildcard domain, gets the default.
+          if (uploaded !== undefined || !o.tls?.issuing || o.issue === undefined || o.table().exact(name) === undefined) return cb(null, uploaded ?? fallback);
+          issued(name).then((context) => cb(null, context ?? fallback));
         },
       },
       (socket) => door.handleConnection(socket as unknown as net.Socket, 'https'),

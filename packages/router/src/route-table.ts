@@ -67,6 +67,12 @@ export class RouteTable {
     return dot > 0 ? this.byHost.get(`*${name.slice(dot)}`) : undefined;
   }
 
+  /** The app that owns exactly this hostname (an app's own name or a custom domain; no wildcards). */
+  exact(host: string | undefined): AppRoutes | undefined {
+    const name = normalizeHost(host);
+    return name === undefined ? undefined : this.byHost.get(name);
+  }
+
   app(name: string): AppRoutes | undefined {
     return this.byApp.get(name);
   }

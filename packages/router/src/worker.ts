@@ -4,7 +4,7 @@
  */
 import type { AppRoutes } from '@slipway/core';
 import type { FromWorker, ToWorker } from './cluster.js';
-import { startListeners, type Listeners } from './listener.js';
+import { startListeners, type CertPair, type Listeners } from './listener.js';
 import { RequestLog } from './request-log.js';
 import { RouteTable } from './route-table.js';
 
@@ -35,6 +35,20 @@ function createRequestLog(perAppPerSecond: number | undefined): RequestLog {
 }
 let requestLog: RequestLog | undefined;
 
+/** Certificates come from the primary, which holds the issuer. */
+let nextIssue = 0;
+const issuing = new Map<number, (cert: CertPair | undefined) => void>();
+function issue(hostname: string): Promise<CertPair | undefined> {
+  return new Promise((resolve) => {
+    const id = nextIssue++;
+    issuing.set(id, resolve);
+    if (!send({ t: 'issue', id, hostname })) {
+      issuing.delete(id);
+      resolve(undefined);
+    }
+  });
+}
+
 function rebuild(): void {
   table = RouteTable.build(domain, [...routes.values()]);
   listeners?.balancer.forgetApps(new Set(routes.keys()));
@@ -47,7 +61,7 @@ process.on('message', (m: ToWorker) => {
       for (const r of m.routes) routes.set(r.app, r);
       rebuild();
       requestLog = createRequestLog(m.settings.logLinesPerSecond);
-      startListeners({ ...m.settings, table: () => table as RouteTable, log, requestLog }).then(
+      startListeners({ ...m.settings, table: () => table as RouteTable, log, requestLog, issue }).then(
         (l) => {
           listeners = l;
           l.setCertificates(m.certs);
@@ -65,6 +79,10 @@ process.on('message', (m: ToWorker) => {
       break;
     case 'certs':
       listeners?.setCertificates(m.certs);
+      break;
+    case 'issued':
+      issuing.get(m.id)?.(m.cert);
+      issuing.delete(m.id);
       break;
     case 'close':
       void (async () => {

@@ -18,7 +18,7 @@ import { createGitHandler, removeRepo } from '@slipway/git';
 import { startRouter, type Router } from '@slipway/router';
 import { appendBuildOutput, requestRestart, connectRedis, createLogSink, createBuild, findApp, finishBuild, listReleases } from '@slipway/store';
 import { readSettings } from './settings.js';
-import { ensureDefaultCert } from './default-cert.js';
+import { LocalCa } from './local-ca.js';
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -63,12 +63,15 @@ async function main(): Promise<void> {
   });
   await dynos.start();
 
-  const defaultCert =
+  // HTTPS: the operator's certificate when given; otherwise the local CA's, per hostname (see local-ca.ts).
+  const ownCert = s.routerTlsCert && s.routerTlsKey ? { cert: readFileSync(s.routerTlsCert, 'utf8'), key: readFileSync(s.routerTlsKey, 'utf8') } : undefined;
+  const localCa = s.routerTlsPort === undefined || ownCert ? undefined : new LocalCa(s.home);
+  const tls =
     s.routerTlsPort === undefined
-      ? undefined
-      : s.routerTlsCert && s.routerTlsKey
-        ? { cert: readFileSync(s.routerTlsCert, 'utf8'), key: readFileSync(s.routerTlsKey, 'utf8') }
-        : await ensureDefaultCert(s.home, s.domain);
+      ? {}
+      : localCa
+        ? { tlsPort: s.routerTlsPort, defaultCert: await localCa.defaultCert(s.domain), issueCertificate: (hostname: string) => localCa.forHost(hostname) }
+        : { tlsPort: s.routerTlsPort, defaultCert: ownCert };
   router = await startRouter({
     redis, domain: s.domain, port: s.routerPort, host: s.bindHost, log,
     appLog: (app, line) => appLog(app, 'router', line),
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
     // Requests never wait behind a build, a log shipment or an API call: the router serves from its own process(es).
     separateProcess: true,
     logLinesPerSecond: s.routerLogRate,
-    ...(s.routerTlsPort === undefined ? {} : { tlsPort: s.routerTlsPort, defaultCert }),
+    ...tls,
   });
 
   const builderSettings: BuilderSettings = {
