@@ -283,10 +283,14 @@ export class DynoManager {
     const port = Number(info?.Config.Labels?.['io.slipway.port'] ?? 0);
     const [app, dyno] = [info?.Config.Labels?.['io.slipway.app'] ?? '', info?.Config.Labels?.['io.slipway.dyno'] ?? ''];
     if (info?.State.Running && grace > 0) this.event(app, dyno, 'Stopping all processes with SIGTERM');
-    await stopDyno(this.opts.docker, this.opts.instance, containerId, grace);
+    try {
+      await stopDyno(this.opts.docker, this.opts.instance, containerId, grace);
+    } finally {
+      // A dyno that could not be stopped is not kept out of the routes for ever: the next pass sees it as it is.
+      this.leaving.delete(containerId);
+    }
     if (info?.State.Running && grace > 0) this.event(app, dyno, 'State changed from up to down');
     this.up.delete(containerId);
-    this.leaving.delete(containerId);
     if (port) await releasePort(this.opts.redis, port);
   }
 
