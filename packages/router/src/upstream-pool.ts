@@ -29,6 +29,13 @@ export class Upstream {
 
   constructor(readonly socket: net.Socket, readonly port: number, private readonly pool: UpstreamPool) {
     socket.on('connect', () => {
+      // Connected to itself: nothing listens on a port in the ephemeral range and the connect picked that port as its
+      // source (a TCP simultaneous open). As good as refused; the request must not be sent to the router itself.
+      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
+        this.errorCode = 'ECONNREFUSED';
+        socket.destroy();
+        return;
+      }
       this.connecting = false;
       this.owner?.onUpstreamConnect(this);
     });
