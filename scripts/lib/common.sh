@@ -21,6 +21,8 @@ ensure_packages() {
   command -v git >/dev/null || missing+=(git)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v curl >/dev/null || missing+=(curl)
+  # The router's local certificate authority and the certificates it issues are made with openssl.
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
