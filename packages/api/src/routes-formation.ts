@@ -6,6 +6,7 @@ import {
 } from '@slipway/core';
 import { appendPlatformLog, getApp, getCurrentRelease, getFormation, listDynoStatuses, listReleases, putFormation, withAppLock, type RedisConnection } from '@slipway/store';
 import type { ApiOperations } from './operations.js';
+import { toHerokuDyno } from './routes-run.js';
 
 /** Formation ids are stable per app and type, as Heroku's are. */
 function formationId(app: AppRecord, type: string): string {
@@ -72,19 +73,7 @@ export function formationRoutes(redis: RedisConnection, ops: ApiOperations): Rou
     const releaseId = new Map(releases.map((rel) => [rel.version, rel.id]));
     const dynos: HerokuDyno[] = statuses
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }) || b.release - a.release)
-      .map((s) => ({
-        id: s.containerId.slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
-        name: s.name,
-        type: s.type,
-        state: s.state,
-        command: s.command,
-        size: s.size,
-        release: { id: releaseId.get(s.release) ?? '', version: s.release },
-        app: { id: app.id, name: app.name },
-        attach_url: null,
-        created_at: s.createdAt,
-        updated_at: s.updatedAt,
-      }));
+      .map((s) => toHerokuDyno(s, app, releaseId.get(s.release) ?? ''));
     res.json(dynos);
   });
 
