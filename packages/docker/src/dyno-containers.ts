@@ -19,11 +19,25 @@ export interface DynoSpec {
 }
 
 /**
- * Starts a dyno. Host networking because only loopback works here and the
- * router proxies to 127.0.0.1:$PORT; Init so that a Node PID 1 still gets SIGTERM.
+ * How every dyno runs, formation or one-off. Host networking because only
+ * loopback works here and the router proxies to 127.0.0.1:$PORT; Init so that
+ * a Node PID 1 still gets SIGTERM; the size's memory and CPU shares; Docker
+ * never restarts it (the dyno manager does); bounded json-file logs.
  */
+export function dynoHostConfig(sizeName: DynoSize): Docker.HostConfig {
+  const size = DYNO_SIZES[sizeName];
+  return {
+    NetworkMode: 'host',
+    Init: true,
+    Memory: size.memoryMb * 1024 * 1024,
+    CpuShares: size.cpuShares,
+    RestartPolicy: { Name: 'no' },
+    LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+  };
+}
+
+/** Starts a formation dyno (see `dynoHostConfig` for how it runs). */
 export async function startDyno(docker: Docker, instance: string, spec: DynoSpec): Promise<string> {
-  const size = DYNO_SIZES[spec.size];
   const env = { ...spec.env, DYNO: spec.name, ...(spec.port ? { PORT: String(spec.port) } : {}) };
   const container = await docker.createContainer({
     name: `slipway-${instance.slice(0, 8)}-${spec.app}-${spec.name}-v${spec.release}-${randomBytes(3).toString('hex')}`,
@@ -46,14 +60,7 @@ export async function startDyno(docker: Docker, instance: string, spec: DynoSpec
       [LABELS.createdAt]: new Date().toISOString(),
       ...(spec.port ? { [LABELS.port]: String(spec.port) } : {}),
     },
-    HostConfig: {
-      NetworkMode: 'host',
-      Init: true,
-      Memory: size.memoryMb * 1024 * 1024,
-      CpuShares: size.cpuShares,
-      RestartPolicy: { Name: 'no' },
-      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
-    },
+    HostConfig: dynoHostConfig(spec.size),
   });
   await container.start();
   return container.id;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import { DYNO_SIZES, LABELS, ONE_OFF_TYPE, type AppName, type DynoSize } from '@slipway/core';
+import { LABELS, ONE_OFF_TYPE, type AppName, type DynoSize } from '@slipway/core';
 import { isConflict, isNotFound } from './client.js';
+import { dynoHostConfig } from './dyno-containers.js';
 
 /**
  * One-off dynos (`slipway run`): containers labelled `io.slipway.role=run`,
@@ -38,7 +39,6 @@ export interface OneOffContainer {
 }
 
 export async function createOneOff(docker: Docker, instance: string, spec: OneOffSpec): Promise<string> {
-  const size = DYNO_SIZES[spec.size];
   const env = { ...spec.env, DYNO: spec.name };
   const container = await docker.createContainer({
     name: `slipway-${instance.slice(0, 8)}-${spec.app}-${spec.name}-${randomBytes(3).toString('hex')}`,
@@ -60,14 +60,7 @@ export async function createOneOff(docker: Docker, instance: string, spec: OneOf
       [LABELS.attach]: String(spec.attach),
       [LABELS.expiresAt]: String(spec.expiresAt),
     },
-    HostConfig: {
-      NetworkMode: 'host',
-      Init: true,
-      Memory: size.memoryMb * 1024 * 1024,
-      CpuShares: size.cpuShares,
-      RestartPolicy: { Name: 'no' },
-      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
-    },
+    HostConfig: dynoHostConfig(spec.size),
   });
   return container.id;
 }
