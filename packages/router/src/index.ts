@@ -156,51 +156,40 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
       check();
     });
 
-  try {
-    if (processes === 1 && !opts.separateProcess) {
-      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog, ...(opts.issueCertificate ? { issue: opts.issueCertificate } : {}) });
-      listeners.setCertificates(sync.certificates());
-      onTable = (table) => listeners.balancer.forgetApps(new Set(table.apps.map((a) => a.app)));
-      onCertificates = (certs) => listeners.setCertificates(certs);
-      log(`at=info fn=router desc="listening" port=${listeners.port}${listeners.tlsPort === undefined ? '' : ` tls_port=${listeners.tlsPort}`} domain=${sync.table().domain} processes=1`);
-      let closing: Promise<void> | undefined;
-      return {
-        port: listeners.port,
-        tlsPort: listeners.tlsPort,
-        processes: 1,
-        table: sync.table,
-        serving,
-        close() {
-          closing ??= (async () => {
-            await listeners.close(closeGraceMs);
-            await sync.close();
-            requestLog.flush();
-          })();
-          return closing;
-        },
-      };
-    }
-
-    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver, ...(opts.workerNodeArgs ? { nodeArgs: opts.workerNodeArgs } : {}), ...(opts.issueCertificate ? { issue: opts.issueCertificate } : {}) });
-    onTable = (table) => workers.sendTable(table);
-    onCertificates = (certs) => workers.sendCertificates(certs);
-    log(`at=info fn=router desc="listening" port=${workers.port}${workers.tlsPort === undefined ? '' : ` tls_port=${workers.tlsPort}`} domain=${sync.table().domain} processes=${processes}`);
+  /** The router, once `server` (this process's listeners, or the workers) is listening. */
+  const serve = (server: { port: number; tlsPort: number | undefined; close(graceMs: number): Promise<void> }, count: number): Router => {
+    log(`at=info fn=router desc="listening" port=${server.port}${server.tlsPort === undefined ? '' : ` tls_port=${server.tlsPort}`} domain=${sync.table().domain} processes=${count}`);
     let closing: Promise<void> | undefined;
     return {
-      port: workers.port,
-      tlsPort: workers.tlsPort,
-      processes,
+      port: server.port,
+      tlsPort: server.tlsPort,
+      processes: count,
       table: sync.table,
       serving,
       close() {
         closing ??= (async () => {
-          await workers.close(closeGraceMs);
+          await server.close(closeGraceMs);
           await sync.close();
           requestLog.flush();
         })();
         return closing;
       },
     };
+  };
+
+  try {
+    if (processes === 1 && !opts.separateProcess) {
+      const listeners = await startListeners({ ...settings, table: sync.table, log, requestLog, ...(opts.issueCertificate ? { issue: opts.issueCertificate } : {}) });
+      listeners.setCertificates(sync.certificates());
+      onTable = (table) => listeners.balancer.forgetApps(new Set(table.apps.map((a) => a.app)));
+      onCertificates = (certs) => listeners.setCertificates(certs);
+      return serve(listeners, 1);
+    }
+
+    const workers = await startWorkers({ count: processes, settings, table: sync.table(), certificates: sync.certificates(), log, deliver, ...(opts.workerNodeArgs ? { nodeArgs: opts.workerNodeArgs } : {}), ...(opts.issueCertificate ? { issue: opts.issueCertificate } : {}) });
+    onTable = (table) => workers.sendTable(table);
+    onCertificates = (certs) => workers.sendCertificates(certs);
+    return serve(workers, processes);
   } catch (err) {
     await sync.close();
     throw err;
