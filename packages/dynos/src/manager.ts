@@ -46,7 +46,7 @@ export class DynoManager {
   /** Dynos taken out of rotation because they are being stopped: no new requests during their grace period. */
   private readonly leaving = new Set<string>();
   /** Route publishing per app, serialised so an older view never lands after a newer one. */
-  private readonly publishing = new Map<string, Promise<AppRoutes | null>>();
+  private readonly publishing = new Map<string, Promise<unknown>>();
   /** Crash back-off per dyno slot; it starts over for a new release. */
   private readonly restarts = new Map<string, { count: number; notBefore: number; release: number }>();
   private watch: Watch | null = null;
@@ -104,13 +104,7 @@ export class DynoManager {
 
   /** Queues a pass for the app behind any pass already running for it. */
   reconcileApp(app: AppName): Promise<ReconcileResult> {
-    const previous = this.chains.get(app) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.pass(app));
-    this.chains.set(app, next);
-    void next.finally(() => {
-      if (this.chains.get(app) === next) this.chains.delete(app);
-    }).catch(() => undefined);
-    return next;
+    return queue(this.chains, app, () => this.pass(app));
   }
 
   /**
@@ -319,12 +313,7 @@ export class DynoManager {
   }
 
   private publishRoutes(app: AppName): Promise<AppRoutes | null> {
-    const next = (this.publishing.get(app) ?? Promise.resolve()).catch(() => undefined).then(() => this.writeRoutes(app));
-    this.publishing.set(app, next);
-    void next.finally(() => {
-      if (this.publishing.get(app) === next) this.publishing.delete(app);
-    }).catch(() => undefined);
-    return next;
+    return queue(this.publishing, app, () => this.writeRoutes(app));
   }
 
   /** The routes now in force for the app, or null when it no longer exists. */
@@ -373,6 +362,18 @@ export class DynoManager {
 }
 
 const UP_POLL_MS = 20;
+
+/** Runs `fn` once whatever `chains` holds for `key` has settled; the key is dropped when nothing more is queued. */
+function queue<T>(chains: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> {
+  const next = (chains.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  chains.set(key, next);
+  void next
+    .finally(() => {
+      if (chains.get(key) === next) chains.delete(key);
+    })
+    .catch(() => undefined);
+  return next;
+}
 
 function describePlan(p: Plan): string {
   const parts = [
