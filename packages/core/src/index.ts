@@ -8,3 +8,4 @@ export * from './heroku-shapes.js';
 export * from './labels.js';
 export * from './log-line.js';
 export * from './one-off.js';
+export * from './self-connected.js';

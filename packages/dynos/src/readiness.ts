@@ -1,11 +1,10 @@
 import { connect } from 'node:net';
+import { isSelfConnected } from '@slipway/core';
 
 /**
  * True when something accepts TCP connections on 127.0.0.1:port. A connection
- * to itself does not count: when nothing listens on a port inside the
- * kernel's ephemeral range, a connect that happens to pick that same port as
- * its source port connects to itself (a TCP simultaneous open), and probing
- * every 20 ms for a minute makes that likely enough to matter.
+ * to itself does not count (see `isSelfConnected`): probing every 20 ms for a
+ * minute makes one likely enough to matter.
  */
 export function portAccepts(port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,10 +19,6 @@ export function portAccepts(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
-/** A socket connected to itself: same address and port at both ends. */
-export function isSelfConnected(socket: { localPort?: number | undefined; remotePort?: number | undefined; localAddress?: string | undefined; remoteAddress?: string | undefined }): boolean {
-  return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
-}
 
 /** True when nothing listens on the port and we could bind it ourselves. */
 export async function portIsFree(port: number): Promise<boolean> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { isSelfConnected, portAccepts } from '../src/readiness.js';
+import { isSelfConnected } from '@slipway/core';
+import { portAccepts } from '../src/readiness.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { isSelfConnected } from '@slipway/core';
 
 /**
  * What an upstream connection reports to whoever holds it. An exchange holds
@@ -29,9 +30,8 @@ export class Upstream {
 
   constructor(readonly socket: net.Socket, readonly port: number, private readonly pool: UpstreamPool) {
     socket.on('connect', () => {
-      // Connected to itself: nothing listens on a port in the ephemeral range and the connect picked that port as its
-      // source (a TCP simultaneous open). As good as refused; the request must not be sent to the router itself.
-      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
+      // As good as refused; the request must not be sent to the router itself.
+      if (isSelfConnected(socket)) {
         this.errorCode = 'ECONNREFUSED';
         socket.destroy();
         return;
